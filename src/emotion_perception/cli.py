@@ -1,0 +1,89 @@
+"""`emotion-perception`: the command-line doors onto the core pipeline."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+from typing import Optional
+
+from .errors import EmotionPerceptionError
+from .pose import PoseConfig
+from .pose_models import POSE_MODEL_VARIANTS, PoseModelError
+
+
+def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pose-model", default="full", help=f"{' | '.join(POSE_MODEL_VARIANTS)} or a .task path")
+    parser.add_argument("--max-people", type=int, default=4)
+    parser.add_argument("--model", type=Path, default=None, help="emotion model (default: the packaged one)")
+    parser.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
+    parser.add_argument("--no-half", action="store_true", help="fp32 on CUDA")
+    parser.add_argument("--smoothing", type=float, default=0.4, help="EMA weight of the newest prediction (1 = off)")
+
+
+def build_pipeline(args: argparse.Namespace):
+    from .pipeline import Pipeline, PipelineConfig, load_default_engine
+
+    engine = load_default_engine(args.device, not args.no_half, args.model)
+    config = PipelineConfig(pose=PoseConfig(model=args.pose_model, max_people=args.max_people),
+                            smoothing_alpha=args.smoothing)
+    return Pipeline(config, engine)
+
+
+def _video(args: argparse.Namespace) -> int:
+    from .video import VideoSource, run_video
+
+    if args.input is None and args.camera is None:
+        raise SystemExit("emotion-perception video: give INPUT or --camera N")
+    source = VideoSource.open(args.input, args.camera)
+    pipeline = build_pipeline(args)
+    if pipeline.engine is None:
+        print("No trained emotion model is installed: the output shows skeletons and track ids only.")
+    try:
+        frames = run_video(pipeline, source, args.out, args.jsonl, args.max_frames, progress=not args.quiet)
+    finally:
+        pipeline.close()
+        source.close()
+    if args.out:
+        print(f"annotated video: {args.out.resolve()} ({frames} frames)")
+    if args.jsonl:
+        print(f"per-frame results: {args.jsonl.resolve()}")
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="emotion-perception", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    video = commands.add_parser("video", help="annotate a video file or camera stream")
+    video.add_argument("input", nargs="?", help="video file")
+    video.add_argument("--camera", type=int, default=None, help="camera index instead of a file")
+    video.add_argument("--out", type=Path, default=None, help="annotated video (.mp4)")
+    video.add_argument("--jsonl", type=Path, default=None, help="one JSON line per frame")
+    video.add_argument("--max-frames", type=int, default=None)
+    video.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_pipeline_options(video)
+    video.set_defaults(handler=_video)
+    return parser
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    args = make_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.handler(args)
+    except (EmotionPerceptionError, PoseModelError) as error:
+        print(f"emotion-perception: {error}", file=sys.stderr)
+        return 2
+    except Exception as error:
+        from .video import VideoSourceError
+
+        if isinstance(error, VideoSourceError):
+            print(f"emotion-perception: {error}", file=sys.stderr)
+            return 2
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

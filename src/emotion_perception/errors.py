@@ -1,0 +1,25 @@
+"""Typed errors raised by the core; each message says what to do about it.
+
+The doors (node, CLI, bag tools) catch these at the boundary, count them by `kind` and log once.
+"""
+from __future__ import annotations
+
+
+class EmotionPerceptionError(Exception):
+    """Base class; `kind` is the stable label used in diagnostics counters."""
+
+    kind = "error"
+
+
+class BadImageError(EmotionPerceptionError):
+    kind = "bad_image"
+
+
+class ModelLoadError(EmotionPerceptionError):
+    """A model file is missing, truncated, tampered with, or breaks the model contract."""
+
+    kind = "model_load"
+
+
+class DeviceUnavailableError(EmotionPerceptionError):
+    kind = "device_unavailable"

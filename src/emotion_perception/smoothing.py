@@ -1,0 +1,51 @@
+"""Per-track exponential smoothing of class probabilities and valence/arousal.
+
+Windows overlap almost entirely from one frame to the next, yet the model's output still
+flickers between neighbouring classes; a robot that changes its empathic response every 60 ms
+looks broken. An EMA keeps probabilities a distribution (a convex combination of distributions).
+`alpha` is the weight of the newest prediction: 1.0 turns smoothing off.
+"""
+from __future__ import annotations
+
+from typing import Dict, Iterable
+
+import numpy as np
+
+from .inference import Prediction
+
+
+class EmaSmoother:
+    def __init__(self, alpha: float = 0.4) -> None:
+        if not 0.0 < alpha <= 1.0:
+            raise ValueError(f"smoothing alpha must be in (0, 1], got {alpha}")
+        self.alpha = alpha
+        self._state: Dict[int, Prediction] = {}
+
+    def update(self, track_id: int, prediction: Prediction) -> Prediction:
+        previous = self._state.get(track_id)
+        if previous is None or previous.probabilities.shape != prediction.probabilities.shape:
+            smoothed = prediction
+        else:
+            a = self.alpha
+            smoothed = Prediction(
+                a * prediction.probabilities + (1.0 - a) * previous.probabilities,
+                a * prediction.valence + (1.0 - a) * previous.valence,
+                a * prediction.arousal + (1.0 - a) * previous.arousal,
+            )
+        self._state[track_id] = smoothed
+        return smoothed
+
+    def latest(self, track_id: int) -> Prediction | None:
+        return self._state.get(track_id)
+
+    def drop(self, track_ids: Iterable[int]) -> None:
+        for track_id in track_ids:
+            self._state.pop(track_id, None)
+
+    def reset(self) -> None:
+        self._state.clear()
+
+
+def top_label(probabilities: np.ndarray, labels: tuple[str, ...]) -> tuple[str, float]:
+    index = int(np.argmax(probabilities))
+    return labels[index], float(probabilities[index])

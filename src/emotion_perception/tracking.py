@@ -1,0 +1,117 @@
+"""Stable person ids across frames.
+
+MediaPipe's multi-person output has no identities and no fixed order, yet an emotion is read
+from a *window* of one person's motion, so ids must hold across frames. Each track predicts
+its box forward with a constant-velocity model; detections are assigned to tracks by the
+Hungarian method on 1 - IoU (predicted box vs detected box), gated so that a detection never
+steals an id from across the image. Unmatched tracks survive occlusions for `max_age_s` of
+*stamp* time (not frames, so a slow camera does not expire people early), then expire.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from .pose import PersonPose
+
+
+@dataclass(frozen=True)
+class TrackerConfig:
+    max_age_s: float = 1.0
+    min_iou: float = 0.1
+    # Gate when boxes do not overlap: centre distance in units of the track's box diagonal.
+    max_center_distance: float = 0.75
+
+
+@dataclass
+class Track:
+    track_id: int
+    box: np.ndarray  # [x0, y0, x1, y1] pixels, last observed
+    last_stamp: float
+    velocity: np.ndarray = field(default_factory=lambda: np.zeros(4))  # box pixels per second
+    hits: int = 1
+
+    def predicted_box(self, stamp: float) -> np.ndarray:
+        return self.box + self.velocity * max(0.0, stamp - self.last_stamp)
+
+
+def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pairwise IoU of boxes a [N, 4] and b [M, 4] -> [N, M]."""
+    x0 = np.maximum(a[:, None, 0], b[None, :, 0])
+    y0 = np.maximum(a[:, None, 1], b[None, :, 1])
+    x1 = np.minimum(a[:, None, 2], b[None, :, 2])
+    y1 = np.minimum(a[:, None, 3], b[None, :, 3])
+    inter = np.clip(x1 - x0, 0, None) * np.clip(y1 - y0, 0, None)
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    union = area_a[:, None] + area_b[None, :] - inter
+    return np.where(union > 0, inter / np.maximum(union, 1e-9), 0.0)
+
+
+class Tracker:
+    def __init__(self, config: TrackerConfig = TrackerConfig()) -> None:
+        self.config = config
+        self.tracks: dict[int, Track] = {}
+        self._next_id = 1
+        self.expired: list[int] = []  # ids expired by the last update, for downstream cleanup
+
+    def update(self, people: list[PersonPose], stamp: float) -> list[tuple[int, PersonPose]]:
+        """Assigns an id to every person in this frame, in the order given."""
+        boxes = np.array([person.box() for person in people]).reshape(-1, 4)
+        track_list = list(self.tracks.values())
+        assignment: dict[int, int] = {}
+        if track_list and len(people):
+            predicted = np.array([track.predicted_box(stamp) for track in track_list])
+            cost = self._cost(predicted, boxes)
+            rows, cols = linear_sum_assignment(cost)
+            for row, col in zip(rows, cols):
+                if cost[row, col] < _GATED:
+                    assignment[col] = row
+        result = []
+        for index, person in enumerate(people):
+            if index in assignment:
+                track = track_list[assignment[index]]
+                self._observe(track, boxes[index], stamp)
+            else:
+                track = Track(self._next_id, boxes[index], stamp)
+                self.tracks[track.track_id] = track
+                self._next_id += 1
+            result.append((track.track_id, person))
+        self.expired = [tid for tid, t in self.tracks.items() if stamp - t.last_stamp > self.config.max_age_s]
+        for track_id in self.expired:
+            del self.tracks[track_id]
+        return result
+
+    def _cost(self, predicted: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+        iou = box_iou(predicted, boxes)
+        centers_t = 0.5 * (predicted[:, :2] + predicted[:, 2:])
+        centers_d = 0.5 * (boxes[:, :2] + boxes[:, 2:])
+        diagonal = np.linalg.norm(predicted[:, 2:] - predicted[:, :2], axis=1)
+        distance = np.linalg.norm(centers_t[:, None] - centers_d[None], axis=2) / np.maximum(diagonal[:, None], 1.0)
+        # Overlapping boxes rank by IoU (cost < 1); disjoint but near ones come after them (1..2).
+        cost = np.where(iou >= self.config.min_iou, 1.0 - iou, 1.0 + distance / self.config.max_center_distance)
+        return np.where((iou >= self.config.min_iou) | (distance <= self.config.max_center_distance), cost, _GATED)
+
+    @staticmethod
+    def _observe(track: Track, box: np.ndarray, stamp: float) -> None:
+        dt = stamp - track.last_stamp
+        if dt > 0:
+            measured = (box - track.box) / dt
+            track.velocity = measured if track.hits == 1 else 0.5 * track.velocity + 0.5 * measured
+        track.box = box
+        track.last_stamp = stamp
+        track.hits += 1
+
+    def reset(self) -> None:
+        """Forget every track (ids keep counting up, so an old id is never reused)."""
+        self.expired = list(self.tracks)
+        self.tracks.clear()
+
+    def track(self, track_id: int) -> Optional[Track]:
+        return self.tracks.get(track_id)
+
+
+_GATED = 1e6

@@ -1,0 +1,109 @@
+"""Per-track ring buffers of raw landmarks that emit model-ready windows.
+
+Each track keeps just enough history to cover one model window in *time* (window_length / fps
+seconds plus one step), whatever the camera rate. A window is emitted every `stride` frames of
+that track, and only when at least `min_valid_frames` of its resampled frames have a visible
+torso, so the model never judges a person from a handful of glimpses.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Deque, Dict, Iterable, Tuple
+
+import numpy as np
+
+from .normalize import DEFAULT_VISIBILITY_THRESHOLD, normalize_window, resample_window
+
+
+@dataclass(frozen=True)
+class WindowConfig:
+    length: int = 30
+    fps: float = 15.0
+    min_valid_frames: int = 15
+    stride: int = 1
+    visibility_threshold: float = DEFAULT_VISIBILITY_THRESHOLD
+
+    def __post_init__(self) -> None:
+        if self.length < 2 or self.fps <= 0 or self.stride < 1:
+            raise ValueError(f"invalid window config {self}")
+        if not 1 <= self.min_valid_frames <= self.length:
+            raise ValueError(f"min_valid_frames must be within 1..{self.length}, got {self.min_valid_frames}")
+
+    @property
+    def span_s(self) -> float:
+        return (self.length - 1) / self.fps
+
+
+@dataclass(frozen=True)
+class ReadyWindow:
+    track_id: int
+    features: np.ndarray  # [length, 33, 4], see normalize.FEATURE_CHANNELS
+    valid_frames: int
+
+
+class _TrackHistory:
+    def __init__(self) -> None:
+        self.frames: Deque[Tuple[float, np.ndarray]] = deque()
+        self.frames_since_emit = 0
+        self.valid_frames = 0  # of the last window evaluated
+
+
+class WindowBuffers:
+    def __init__(self, config: WindowConfig = WindowConfig()) -> None:
+        self.config = config
+        self._tracks: Dict[int, _TrackHistory] = {}
+
+    def push(self, track_id: int, stamp: float, raw_landmarks: np.ndarray) -> None:
+        history = self._tracks.setdefault(track_id, _TrackHistory())
+        if history.frames and stamp <= history.frames[-1][0]:
+            return  # a repeated stamp adds no information; going back is handled by reset()
+        history.frames.append((stamp, np.asarray(raw_landmarks, dtype=np.float32)))
+        history.frames_since_emit += 1
+        keep_after = stamp - self.config.span_s - 1.0 / self.config.fps
+        while len(history.frames) > 2 and history.frames[1][0] <= keep_after:
+            history.frames.popleft()
+
+    def pop_ready(self, track_ids: Iterable[int]) -> list[ReadyWindow]:
+        """Windows due for the given tracks (those seen in the current frame)."""
+        ready = []
+        for track_id in track_ids:
+            history = self._tracks.get(track_id)
+            if history is None or history.frames_since_emit < self.config.stride:
+                continue
+            window = self.window_of(track_id)
+            if window is None:
+                continue
+            history.valid_frames = window.valid_frames
+            if window.valid_frames >= self.config.min_valid_frames:
+                history.frames_since_emit = 0
+                ready.append(window)
+        return ready
+
+    def window_of(self, track_id: int) -> ReadyWindow | None:
+        history = self._tracks.get(track_id)
+        if not history or not history.frames:
+            return None
+        stamps = np.array([stamp for stamp, _ in history.frames])
+        raw = np.stack([landmarks for _, landmarks in history.frames])
+        resampled = resample_window(
+            stamps, raw, self.config.fps, self.config.length,
+            visibility_threshold=self.config.visibility_threshold,
+        )
+        features, valid = normalize_window(resampled, self.config.visibility_threshold)
+        return ReadyWindow(track_id, features, int(valid.sum()))
+
+    def valid_frames(self, track_id: int) -> int:
+        """Valid frames in the track's most recently evaluated window (0 before the first)."""
+        history = self._tracks.get(track_id)
+        return history.valid_frames if history else 0
+
+    def drop(self, track_ids: Iterable[int]) -> None:
+        for track_id in track_ids:
+            self._tracks.pop(track_id, None)
+
+    def reset(self) -> None:
+        self._tracks.clear()
+
+    def __len__(self) -> int:
+        return len(self._tracks)
