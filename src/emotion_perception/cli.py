@@ -15,6 +15,8 @@ from .pose_models import POSE_MODEL_VARIANTS, PoseModelError
 def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pose-model", default="full", help=f"{' | '.join(POSE_MODEL_VARIANTS)} or a .task path")
     parser.add_argument("--max-people", type=int, default=4)
+    parser.add_argument("--tile-size", type=int, default=0, help="detection tiles in px for small people (0 = off)")
+    parser.add_argument("--min-detection-confidence", type=float, default=0.5)
     parser.add_argument("--model", type=Path, default=None, help="emotion model (default: the packaged one)")
     parser.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
     parser.add_argument("--no-half", action="store_true", help="fp32 on CUDA")
@@ -25,8 +27,10 @@ def build_pipeline(args: argparse.Namespace):
     from .pipeline import Pipeline, PipelineConfig, load_default_engine
 
     engine = load_default_engine(args.device, not args.no_half, args.model)
-    config = PipelineConfig(pose=PoseConfig(model=args.pose_model, max_people=args.max_people),
-                            smoothing_alpha=args.smoothing)
+    pose = PoseConfig(model=args.pose_model, max_people=args.max_people, tile_size=args.tile_size,
+                      min_detection_confidence=args.min_detection_confidence,
+                      min_presence_confidence=args.min_detection_confidence)
+    config = PipelineConfig(pose=pose, smoothing_alpha=args.smoothing)
     return Pipeline(config, engine)
 
 

@@ -35,6 +35,10 @@ DEFAULT_VISIBILITY_THRESHOLD = 0.5
 # A joint further than this many torso lengths from the hips is an estimation failure, not a pose.
 COORDINATE_LIMIT = 6.0
 _MIN_TORSO_PIXELS = 1e-3
+_STAMP_TOLERANCE_S = 1e-6
+# Longest gap between two camera frames that interpolation bridges (covers a 5 fps camera with a
+# dropped frame, not a person lost for half a second).
+MAX_BRIDGED_GAP_S = 0.5
 
 
 def presence_mask(raw: np.ndarray, visibility_threshold: float = DEFAULT_VISIBILITY_THRESHOLD) -> np.ndarray:
@@ -105,8 +109,9 @@ def resample_window(
     `end_stamp` (default: the last stamp), so a 30 fps camera and a 12 fps camera give the model
     the same time base.
 
-    Each joint is interpolated linearly between the two neighbouring frames where both see it;
-    where only one does and it lies within one model step of the instant, its value is held;
+    Each joint is interpolated linearly between the two neighbouring frames where both see it and
+    they are at most `MAX_BRIDGED_GAP_S` apart (a longer gap is a lost person: inventing motion
+    across it would be worse than admitting it is missing); where only one does and it lies within one model step of the instant, its value is held;
     otherwise the joint is missing (NaN, visibility 0). Instants before the first frame are missing.
     """
     stamps = np.asarray(stamps, dtype=np.float64)
@@ -121,14 +126,16 @@ def resample_window(
     present = presence_mask(raw, visibility_threshold)
     out = np.full((length, raw.shape[1], 4), np.nan)
     out[..., 3] = 0.0
-    upper = np.searchsorted(stamps, targets, side="left")  # first frame at or after each instant
+    # First frame at or after each instant; a frame within a microsecond counts as exactly on it
+    # (7 steps of 0.1 s back from 0.7 s must land on the frame at 0.0 s, not just before it).
+    upper = np.searchsorted(stamps, targets - _STAMP_TOLERANCE_S, side="left")
     for k, (t, hi) in enumerate(zip(targets, upper)):
-        lo = hi if hi < len(stamps) and stamps[hi] == t else hi - 1
+        lo = hi if hi < len(stamps) and abs(stamps[hi] - t) <= _STAMP_TOLERANCE_S else hi - 1
         filled = np.zeros(raw.shape[1], dtype=bool)
         if lo == hi:
             filled = present[lo].copy()
             out[k, filled] = raw[lo, filled]
-        elif lo >= 0 and hi < len(stamps):
+        elif lo >= 0 and hi < len(stamps) and stamps[hi] - stamps[lo] <= MAX_BRIDGED_GAP_S:
             weight = (t - stamps[lo]) / (stamps[hi] - stamps[lo])
             filled = present[lo] & present[hi]
             blended = (1.0 - weight) * raw[lo] + weight * raw[hi]

@@ -6,6 +6,11 @@ that MediaPipe rejects any timestamp not strictly greater than the previous one,
 clocks jump back (a looped rosbag, a restarted camera driver, sim time), so `PoseEstimator` owns
 the timestamp discipline: equal stamps are nudged forward by a millisecond, and a stamp that goes
 back recreates the landmarker, with a warning, instead of failing every frame from then on.
+
+MediaPipe's person detector misses people smaller than about a quarter of the frame (a wide
+robot camera across a hall, a surveillance view). With `tile_size` set, the frame is covered by
+overlapping square tiles as well as seen whole; each region keeps its own streaming landmarker,
+and a person seen by several regions is kept once (the most complete view).
 """
 from __future__ import annotations
 
@@ -30,6 +35,8 @@ class PoseConfig:
     min_detection_confidence: float = 0.5
     min_presence_confidence: float = 0.5
     min_tracking_confidence: float = 0.5
+    tile_size: int = 0  # pixels; 0 = whole frame only
+    tile_overlap: float = 0.35  # fraction of a tile shared with its neighbour
 
 
 @dataclass(frozen=True)
@@ -48,24 +55,77 @@ class PersonPose:
         return np.concatenate([points.min(axis=0), points.max(axis=0)])
 
 
+def tile_regions(width: int, height: int, tile_size: int, overlap: float) -> list[tuple[int, int, int, int]]:
+    """The whole frame, then square tiles [x0, y0, x1, y1] covering it with the given overlap."""
+    regions = [(0, 0, width, height)]
+    if tile_size <= 0 or (tile_size >= width and tile_size >= height):
+        return regions
+    step = max(1, int(tile_size * (1.0 - overlap)))
+
+    def starts(extent: int) -> list[int]:
+        if tile_size >= extent:
+            return [0]
+        count = int(np.ceil((extent - tile_size) / step)) + 1
+        return sorted(set(np.linspace(0, extent - tile_size, count).round().astype(int).tolist()))
+
+    for y in starts(height):
+        for x in starts(width):
+            regions.append((x, y, min(x + tile_size, width), min(y + tile_size, height)))
+    return regions
+
+
+def _completeness(person: PersonPose, region: tuple[int, int, int, int], frame_region: bool) -> float:
+    """How fully a region saw a person: mean visibility, halved when the body touches a tile cut."""
+    score = float(np.mean(person.landmarks[:, 3]))
+    if not frame_region:
+        x0, y0, x1, y1 = person.box()
+        margin = 2.0
+        if x0 <= region[0] + margin or y0 <= region[1] + margin or x1 >= region[2] - margin or y1 >= region[3] - margin:
+            score *= 0.5
+    return score
+
+
+def merge_duplicates(candidates: list[tuple[float, PersonPose]], max_people: int) -> list[PersonPose]:
+    """Keeps the best-scored view of each person: boxes that overlap mostly (intersection over the
+    smaller box above one half) are the same person seen by two regions."""
+    kept: list[tuple[float, PersonPose, np.ndarray]] = []
+    for score, person in sorted(candidates, key=lambda item: -item[0]):
+        box = person.box()
+        if all(_overlap_of_smaller(box, other) <= 0.5 for _, _, other in kept):
+            kept.append((score, person, box))
+        if len(kept) == max_people:
+            break
+    return [person for _, person, _ in kept]
+
+
+def _overlap_of_smaller(a: np.ndarray, b: np.ndarray) -> float:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return float(width * height / max(smaller, 1e-9))
+
+
 class PoseEstimator:
     """Stateful per-stream pose estimator; one instance per camera stream."""
 
     def __init__(self, config: PoseConfig = PoseConfig()) -> None:
         self.config = config
         self.model_path: Path = resolve_pose_model(config.model)
-        self._landmarker = None
+        self._landmarkers: dict[tuple[int, int, int, int], object] = {}
         self._last_timestamp_ms: Optional[int] = None
+        self._last_source_ms: Optional[int] = None
         self.clock_resets = 0
 
-    def _create(self):
+    def _create(self, max_people: int):
         from mediapipe.tasks.python import BaseOptions
         from mediapipe.tasks.python.vision import PoseLandmarker, PoseLandmarkerOptions, RunningMode
 
         options = PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(self.model_path)),
             running_mode=RunningMode.VIDEO,
-            num_poses=self.config.max_people,
+            num_poses=max_people,
             min_pose_detection_confidence=self.config.min_detection_confidence,
             min_pose_presence_confidence=self.config.min_presence_confidence,
             min_tracking_confidence=self.config.min_tracking_confidence,
@@ -74,17 +134,19 @@ class PoseEstimator:
         return PoseLandmarker.create_from_options(options)
 
     def _timestamp_ms(self, stamp_s: float) -> int:
-        timestamp_ms = int(round(stamp_s * 1000.0))
-        last = self._last_timestamp_ms
-        if last is not None and timestamp_ms < last:
+        """MediaPipe's strictly increasing milliseconds for a source stamp. A jump back is judged on
+        the *source* stamps, so repeated stamps (nudged forward) never look like a jump."""
+        source_ms = int(round(stamp_s * 1000.0))
+        if self._last_source_ms is not None and source_ms < self._last_source_ms:
             LOG.warning(
                 "pose: timestamp went back from %.3f s to %.3f s; restarting the landmarker",
-                last / 1000.0, stamp_s,
+                self._last_source_ms / 1000.0, stamp_s,
             )
             self.reset()
             self.clock_resets += 1
-        elif last is not None and timestamp_ms == last:
-            timestamp_ms = last + 1
+        last = self._last_timestamp_ms
+        timestamp_ms = source_ms if last is None else max(source_ms, last + 1)
+        self._last_source_ms = source_ms
         self._last_timestamp_ms = timestamp_ms
         return timestamp_ms
 
@@ -94,18 +156,32 @@ class PoseEstimator:
             raise BadImageError(f"pose needs an HxWx3 uint8 RGB image, got shape {rgb.shape} {rgb.dtype}")
         if not np.isfinite(stamp_s):
             raise BadImageError(f"frame stamp is not finite: {stamp_s}")
+        timestamp_ms = self._timestamp_ms(stamp_s)
+        height, width = rgb.shape[:2]
+        regions = tile_regions(width, height, self.config.tile_size, self.config.tile_overlap)
+        if len(regions) == 1:
+            return self._detect(rgb, regions[0], timestamp_ms, self.config.max_people)
+        candidates = []
+        for index, region in enumerate(regions):
+            for person in self._detect(rgb, region, timestamp_ms, self.config.max_people):
+                candidates.append((_completeness(person, region, index == 0), person))
+        return merge_duplicates(candidates, self.config.max_people)
+
+    def _detect(self, rgb: np.ndarray, region: tuple[int, int, int, int], timestamp_ms: int,
+                max_people: int) -> list[PersonPose]:
         import mediapipe as mp
 
-        timestamp_ms = self._timestamp_ms(stamp_s)
-        if self._landmarker is None:
-            self._landmarker = self._create()
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
-        result = self._landmarker.detect_for_video(image, timestamp_ms)
-        height, width = rgb.shape[:2]
+        landmarker = self._landmarkers.get(region)
+        if landmarker is None:
+            landmarker = self._landmarkers[region] = self._create(max_people)
+        x0, y0, x1, y1 = region
+        crop = np.ascontiguousarray(rgb[y0:y1, x0:x1])
+        result = landmarker.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=crop), timestamp_ms)
+        width, height = x1 - x0, y1 - y0
         people = []
         for person in result.pose_landmarks:
             array = np.array(
-                [(lm.x * width, lm.y * height, lm.z * width, lm.visibility or 0.0) for lm in person],
+                [(x0 + lm.x * width, y0 + lm.y * height, lm.z * width, lm.visibility or 0.0) for lm in person],
                 dtype=np.float32,
             )
             if array.shape == (NUM_LANDMARKS, 4):
@@ -116,11 +192,12 @@ class PoseEstimator:
         """Forget all temporal state (the next frame starts detection afresh)."""
         self.close()
         self._last_timestamp_ms = None
+        self._last_source_ms = None
 
     def close(self) -> None:
-        if self._landmarker is not None:
-            self._landmarker.close()
-            self._landmarker = None
+        for landmarker in self._landmarkers.values():
+            landmarker.close()
+        self._landmarkers.clear()
 
     def __enter__(self) -> "PoseEstimator":
         return self

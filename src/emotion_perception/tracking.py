@@ -6,6 +6,10 @@ its box forward with a constant-velocity model; detections are assigned to track
 Hungarian method on 1 - IoU (predicted box vs detected box), gated so that a detection never
 steals an id from across the image. Unmatched tracks survive occlusions for `max_age_s` of
 *stamp* time (not frames, so a slow camera does not expire people early), then expire.
+
+A new track is *tentative* until it has been matched `min_hits` frames in a row; only then does
+it get a public id. A detector flicker (a bin bag seen as a person for a frame) therefore never
+consumes an id, and downstream windows only ever start for people who persist.
 """
 from __future__ import annotations
 
@@ -24,11 +28,12 @@ class TrackerConfig:
     min_iou: float = 0.1
     # Gate when boxes do not overlap: centre distance in units of the track's box diagonal.
     max_center_distance: float = 0.75
+    min_hits: int = 3
 
 
 @dataclass
 class Track:
-    track_id: int
+    track_id: int  # public id once confirmed; a negative placeholder while tentative
     box: np.ndarray  # [x0, y0, x1, y1] pixels, last observed
     last_stamp: float
     velocity: np.ndarray = field(default_factory=lambda: np.zeros(4))  # box pixels per second
@@ -56,33 +61,46 @@ class Tracker:
         self.config = config
         self.tracks: dict[int, Track] = {}
         self._next_id = 1
+        self._next_tentative = -1
         self.expired: list[int] = []  # ids expired by the last update, for downstream cleanup
 
     def update(self, people: list[PersonPose], stamp: float) -> list[tuple[int, PersonPose]]:
-        """Assigns an id to every person in this frame, in the order given."""
+        """Ids of the people in this frame who belong to confirmed tracks, in the order given."""
         boxes = np.array([person.box() for person in people]).reshape(-1, 4)
         track_list = list(self.tracks.values())
-        assignment: dict[int, int] = {}
+        assignment: dict[int, Track] = {}
         if track_list and len(people):
             predicted = np.array([track.predicted_box(stamp) for track in track_list])
             cost = self._cost(predicted, boxes)
             rows, cols = linear_sum_assignment(cost)
             for row, col in zip(rows, cols):
                 if cost[row, col] < _GATED:
-                    assignment[col] = row
+                    assignment[col] = track_list[row]
+        matched = {id(track) for track in assignment.values()}
+        # A tentative track must be seen in consecutive frames; one miss and it is gone.
+        for track in track_list:
+            if track.track_id < 0 and id(track) not in matched:
+                del self.tracks[track.track_id]
         result = []
         for index, person in enumerate(people):
-            if index in assignment:
-                track = track_list[assignment[index]]
-                self._observe(track, boxes[index], stamp)
-            else:
-                track = Track(self._next_id, boxes[index], stamp)
+            track = assignment.get(index)
+            if track is None:
+                track = Track(self._next_tentative, boxes[index], stamp)
+                self._next_tentative -= 1
                 self.tracks[track.track_id] = track
+            else:
+                self._observe(track, boxes[index], stamp)
+            if track.track_id < 0 and track.hits >= self.config.min_hits:
+                del self.tracks[track.track_id]
+                track.track_id = self._next_id
                 self._next_id += 1
-            result.append((track.track_id, person))
+                self.tracks[track.track_id] = track
+            if track.track_id > 0:
+                result.append((track.track_id, person))
         self.expired = [tid for tid, t in self.tracks.items() if stamp - t.last_stamp > self.config.max_age_s]
         for track_id in self.expired:
             del self.tracks[track_id]
+        self.expired = [tid for tid in self.expired if tid > 0]
         return result
 
     def _cost(self, predicted: np.ndarray, boxes: np.ndarray) -> np.ndarray:
@@ -107,7 +125,7 @@ class Tracker:
 
     def reset(self) -> None:
         """Forget every track (ids keep counting up, so an old id is never reused)."""
-        self.expired = list(self.tracks)
+        self.expired = [track_id for track_id in self.tracks if track_id > 0]
         self.tracks.clear()
 
     def track(self, track_id: int) -> Optional[Track]:

@@ -1,0 +1,43 @@
+# Two commands matter: `make demo` and `make test`. Each sets itself up (idempotently) first.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+VENV := .venv
+PY := $(VENV)/bin/python
+CACHE := $(or $(EMOTION_CACHE_DIR),$(HOME)/.cache/emotion_perception)
+RUN := source scripts/env.sh &&
+INSTALLED := $(VENV)/.installed
+POSE_MODELS := models/pose/pose_landmarker_lite.task models/pose/pose_landmarker_full.task models/pose/pose_landmarker_heavy.task
+FOOTAGE := $(CACHE)/opencv-doc/vtest.avi
+WORKSPACE := ros2_ws/install/.built
+MSGS := $(wildcard ros2_ws/src/emotion_perception_msgs/msg/*.msg) ros2_ws/src/emotion_perception_msgs/CMakeLists.txt
+
+.PHONY: setup demo test clean
+
+setup: $(INSTALLED) $(POSE_MODELS) $(FOOTAGE) $(WORKSPACE)
+
+$(INSTALLED): requirements.lock setup.py
+	@ldconfig -p | grep -q 'libGL.so.1 ' || { apt-get update -qq && apt-get install -y -qq libgl1; }
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock 'setuptools<80'
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+$(POSE_MODELS) &: scripts/fetch_pose_models.sh models/pose/SHA256SUMS $(INSTALLED)
+	scripts/fetch_pose_models.sh
+	touch $(POSE_MODELS)
+
+$(FOOTAGE): scripts/fetch_footage.sh
+	scripts/fetch_footage.sh
+
+$(WORKSPACE): $(MSGS) package.xml setup.py $(INSTALLED) scripts/build_ws.sh
+	scripts/build_ws.sh
+	touch $@
+
+demo: setup
+	$(RUN) scripts/demo.sh
+
+test: setup
+	$(RUN) python -m pytest
+
+clean:
+	rm -rf ros2_ws/build ros2_ws/install ros2_ws/log out

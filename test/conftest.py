@@ -1,0 +1,59 @@
+"""Shared fixtures: real data locations (never copied into the repository) and a tiny model."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from emotion_perception.data_sources import debian_footage, tfjs_footage
+
+
+def _require(path: Path) -> Path:
+    assert path.exists(), f"test data missing: {path} (set EMOTION_DATA_DIR, or run `make setup`)"
+    return path
+
+
+@pytest.fixture(scope="session")
+def squats_video() -> Path:
+    return _require(tfjs_footage("pose_squats.mp4"))
+
+
+@pytest.fixture(scope="session")
+def pose1_video() -> Path:
+    return _require(tfjs_footage("pose_1.mp4"))
+
+
+@pytest.fixture(scope="session")
+def vtest_video() -> Path:
+    return _require(debian_footage("vtest.avi"))
+
+
+@pytest.fixture(scope="session")
+def basketball_image() -> Path:
+    return _require(debian_footage("basketball1.png"))
+
+
+def read_rgb_frames(path: Path, limit: int | None = None) -> list[np.ndarray]:
+    capture = cv2.VideoCapture(str(path))
+    frames = []
+    while limit is None or len(frames) < limit:
+        ok, bgr = capture.read()
+        if not ok:
+            break
+        frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    capture.release()
+    return frames
+
+
+@pytest.fixture(scope="session")
+def squats_frames(squats_video) -> list[np.ndarray]:
+    return read_rgb_frames(squats_video)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_file(tmp_path_factory) -> Path:
+    from tiny_model import export_tiny_model
+
+    return export_tiny_model(tmp_path_factory.mktemp("model") / "tiny.pt")

@@ -1,0 +1,40 @@
+"""The whole core on real footage: one person squatting, with a contract model loaded."""
+from __future__ import annotations
+
+import numpy as np
+
+from emotion_perception.inference import EmotionEngine
+from emotion_perception.pipeline import Pipeline, PipelineConfig
+from emotion_perception.pose import PoseConfig
+
+
+def test_squats_give_one_stable_person_and_valid_emotions_once_the_window_fills(squats_frames, tiny_model_file):
+    engine = EmotionEngine(tiny_model_file, device="cpu")
+    pipeline = Pipeline(PipelineConfig(pose=PoseConfig(max_people=2)), engine)
+    frames = [pipeline.process(rgb, index / 5.0) for index, rgb in enumerate(squats_frames)]
+    pipeline.close()
+    ids = {person.track_id for frame in frames for person in frame.people}
+    assert ids == {1}
+    with_emotion = [frame for frame in frames if frame.people and frame.people[0].has_emotion]
+    # window 16 frames at 10 fps = 1.5 s; half must be valid: 0.8 s of 5 fps footage after confirmation
+    assert len(with_emotion) >= len(frames) - 10
+    for frame in with_emotion:
+        person = frame.people[0]
+        assert abs(person.probabilities.sum() - 1.0) < 1e-5
+        assert person.label in engine.labels and person.confidence == person.probabilities.max()
+        assert -1 <= person.valence <= 1 and -1 <= person.arousal <= 1
+        assert person.valid_frames >= 8
+        assert frame.model_id == "tiny-test-model/0"
+    assert set(frames[-1].timings) == {"pose", "tracking", "normalize", "model", "smoothing"}
+
+
+def test_a_looped_stream_resets_once_and_keeps_producing(squats_frames, tiny_model_file):
+    pipeline = Pipeline(PipelineConfig(pose=PoseConfig(max_people=1)), EmotionEngine(tiny_model_file, device="cpu"))
+    clip = squats_frames[:25]
+    first = [pipeline.process(rgb, index / 5.0) for index, rgb in enumerate(clip)]
+    second = [pipeline.process(rgb, index / 5.0) for index, rgb in enumerate(clip)]
+    pipeline.close()
+    assert pipeline.clock_resets == 1 and second[0].clock_reset
+    assert first[-1].people[0].has_emotion and second[-1].people[0].has_emotion
+    assert second[-1].people[0].track_id != first[-1].people[0].track_id, "ids are never reused"
+    np.testing.assert_allclose(second[-1].people[0].probabilities, first[-1].people[0].probabilities, atol=1e-4)
