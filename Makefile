@@ -11,7 +11,7 @@ FOOTAGE := $(CACHE)/opencv-doc/vtest.avi
 WORKSPACE := ros2_ws/install/.built
 MSGS := $(wildcard ros2_ws/src/emotion_perception_msgs/msg/*.msg) ros2_ws/src/emotion_perception_msgs/CMakeLists.txt
 
-.PHONY: setup demo test clean
+.PHONY: setup demo test clean lock
 
 setup: $(INSTALLED) $(POSE_MODELS) $(FOOTAGE) $(WORKSPACE)
 
@@ -38,6 +38,11 @@ demo: setup
 
 test: setup
 	$(RUN) python -m pytest
+
+# Maintainers: after changing requirements.txt, rebuild the venv from it and re-pin.
+lock:
+	$(PY) -m pip install -q -r requirements.txt
+	$(PY) scripts/lock_requirements.py > requirements.lock
 
 clean:
 	rm -rf ros2_ws/build ros2_ws/install ros2_ws/log out
