@@ -11,7 +11,7 @@ FOOTAGE := $(CACHE)/opencv-doc/vtest.avi
 WORKSPACE := ros2_ws/install/.built
 MSGS := $(wildcard ros2_ws/src/emotion_perception_msgs/msg/*.msg) ros2_ws/src/emotion_perception_msgs/CMakeLists.txt
 
-.PHONY: setup demo test clean lock
+.PHONY: setup demo test clean lock train evaluate
 
 setup: $(INSTALLED) $(POSE_MODELS) $(FOOTAGE) $(WORKSPACE)
 
@@ -38,6 +38,13 @@ demo: setup
 
 test: setup
 	$(RUN) python -m pytest
+
+# Training and evaluation on the Bandai Namco mocap (CPU, minutes; see MODEL_CARD.md).
+train: setup
+	$(RUN) emotion-perception train
+
+evaluate: setup
+	$(RUN) emotion-perception evaluate
 
 # Maintainers: after changing requirements.txt, rebuild the venv from it and re-pin.
 lock:

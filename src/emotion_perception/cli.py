@@ -55,6 +55,27 @@ def _video(args: argparse.Namespace) -> int:
     return 0
 
 
+def _evaluate(args: argparse.Namespace) -> int:
+    from .training.evaluate import evaluate
+    from .training.train import TrainConfig
+
+    metrics = evaluate(args.out, folds=args.folds, seed=args.seed, train_config=TrainConfig(epochs=args.epochs, seed=args.seed),
+                       lstm_epochs=args.lstm_epochs, size_sweep=not args.no_size_sweep, progress=not args.quiet)
+    print((args.out / "table.md").read_text())
+    print(f"wrote {args.out / 'metrics.json'}, confusion_matrix.png, curves.png, table.md")
+    return 0 if metrics else 1
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .training.export import train_and_export
+    from .training.train import TrainConfig
+
+    path = train_and_export(args.out, seed=args.seed, config=TrainConfig(epochs=args.epochs, seed=args.seed),
+                            progress=not args.quiet)
+    print(f"trained model: {path} (and {path.with_name('emotiposeformer_int8.pt').name})")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emotion-perception", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -69,6 +90,23 @@ def make_parser() -> argparse.ArgumentParser:
     video.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_pipeline_options(video)
     video.set_defaults(handler=_video)
+
+    evaluate = commands.add_parser("evaluate", help="content-fold evaluation of EmotiPoseformer and the baselines")
+    evaluate.add_argument("--out", type=Path, default=Path("reports/evaluation"))
+    evaluate.add_argument("--folds", type=int, default=5)
+    evaluate.add_argument("--epochs", type=int, default=15)
+    evaluate.add_argument("--lstm-epochs", type=int, default=8)
+    evaluate.add_argument("--seed", type=int, default=0)
+    evaluate.add_argument("--no-size-sweep", action="store_true")
+    evaluate.add_argument("--quiet", action="store_true")
+    evaluate.set_defaults(handler=_evaluate)
+
+    train = commands.add_parser("train", help="train the shipped EmotiPoseformer on all clips and export it")
+    train.add_argument("--out", type=Path, default=Path("src/emotion_perception/models"))
+    train.add_argument("--epochs", type=int, default=15)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--quiet", action="store_true")
+    train.set_defaults(handler=_train)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Training, evaluation and export of EmotiPoseformer (imports torch; the node never imports this)."""
