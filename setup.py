@@ -14,7 +14,7 @@ setup(
     version="0.1.0",
     packages=find_packages("src"),
     package_dir={"": "src"},
-    package_data={PACKAGE: ["models/*.pt", "models/*.md"]},
+    package_data={PACKAGE: ["models/*.pt", "models/*.sha256", "models/*.json", "models/*.md"]},
     data_files=[
         ("share/ament_index/resource_index/packages", [f"resource/{PACKAGE}"]),
         (f"share/{PACKAGE}", ["package.xml"]),

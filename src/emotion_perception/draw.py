@@ -12,7 +12,7 @@ import numpy as np
 from .landmarks import SKELETON_EDGES
 from .pipeline import FrameResult, PersonResult
 
-NO_MODEL_BANNER = "no trained emotion model installed: poses and ids only"
+NO_MODEL_BANNER = "no emotion model loaded: poses and ids only"
 _VISIBLE = 0.5
 
 

@@ -156,7 +156,23 @@ def load_default_engine(device: str = "auto", half: bool = True, model_path: Opt
     """The engine for `model_path` (default: the packaged model), or None when no trained model
     is installed, in which case doors show skeletons and ids and say so."""
     path = Path(model_path) if model_path else default_model_path()
-    if model_path is None and not path.exists():
-        LOG.warning("no trained emotion model installed at %s: showing poses and ids only", path)
-        return None
+    if model_path is None:
+        if not path.exists():
+            LOG.warning("no trained emotion model installed at %s: showing poses and ids only", path)
+            return None
+        verify_packaged_model(path)
     return EmotionEngine(path, device=device, half=half)
+
+
+def verify_packaged_model(path: Path) -> None:
+    """The packaged model must match the sha256 pinned beside it at export."""
+    from .errors import ModelLoadError
+    from .pose_models import sha256_of
+
+    pinned_file = path.with_name(path.name + ".sha256")
+    if not pinned_file.exists():
+        raise ModelLoadError(f"{path}: no pinned checksum {pinned_file.name}; re-export it with `make train`")
+    pinned = pinned_file.read_text().split()[0]
+    actual = sha256_of(path)
+    if actual != pinned:
+        raise ModelLoadError(f"{path}: sha256 {actual} does not match the pinned {pinned}")

@@ -45,11 +45,17 @@ def fold_masks(windows: WindowSet, held_out: set[str]) -> tuple[np.ndarray, np.n
     contents = np.array([clip.content for clip in windows.clips])[windows.clip_index]
     test = np.isin(contents, sorted(held_out))
     train = ~test
+    assert_no_leakage(windows, train, test)
+    return train, test
+
+
+def assert_no_leakage(windows: WindowSet, train: np.ndarray, test: np.ndarray) -> None:
+    """No motion content and no clip may have windows on both sides of a split."""
+    contents = np.array([clip.content for clip in windows.clips])[windows.clip_index]
     shared_contents = set(contents[train]) & set(contents[test])
-    shared_clips = set(windows.clip_index[train]) & set(windows.clip_index[test])
+    shared_clips = set(windows.clip_index[train].tolist()) & set(windows.clip_index[test].tolist())
     if shared_contents or shared_clips:
         raise LeakageError(f"fold leaks: contents {sorted(shared_contents)}, clips {sorted(shared_clips)[:5]}")
-    return train, test
 
 
 def _summary(values: Sequence[float]) -> dict:

@@ -49,6 +49,9 @@ def train_and_export(out_dir: Path, seed: int = 0, config: TrainConfig = TrainCo
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "emotiposeformer.pt"
     save_model(model, metadata_for(MODEL_ID, extra), path)
+    from ..pose_models import sha256_of
+
+    path.with_name(path.name + ".sha256").write_text(f"{sha256_of(path)}  {path.name}\n")
     save_model(torch.jit.script(quantize_int8(model)), metadata_for(MODEL_ID + "-int8", extra),
                out_dir / "emotiposeformer_int8.pt")
     (out_dir / "emotiposeformer.json").write_text(json.dumps({"history": history.train_loss}, indent=2))

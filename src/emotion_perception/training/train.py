@@ -69,7 +69,11 @@ def augment(batch: np.ndarray, rng: np.random.Generator, config: TrainConfig) ->
 
 def train_model(model: nn.Module, features: np.ndarray, labels: np.ndarray, valence_arousal: np.ndarray,
                 config: TrainConfig, validation: Optional[tuple[np.ndarray, np.ndarray]] = None,
-                progress: bool = True, description: str = "train") -> History:
+                progress: bool = True, description: str = "train",
+                affect_known: Optional[np.ndarray] = None) -> History:
+    """Trains in place. `affect_known` [N] marks windows whose valence/arousal targets are real;
+    the others (a custom taxonomy without affect values) do not teach the affect head."""
+    known = np.ones(len(labels), bool) if affect_known is None else np.asarray(affect_known, bool)
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
@@ -86,7 +90,9 @@ def train_model(model: nn.Module, features: np.ndarray, labels: np.ndarray, vale
             x = torch.from_numpy(augment(features[index], rng, config))
             logits, affect = model.logits(x)
             loss = focal_loss(logits, torch.from_numpy(labels[index]).long(), config.focal_gamma)
-            loss = loss + config.affect_weight * nn.functional.mse_loss(affect, torch.from_numpy(valence_arousal[index]))
+            mask = torch.from_numpy(known[index]).float()[:, None]
+            squared = (affect - torch.from_numpy(valence_arousal[index])) ** 2 * mask
+            loss = loss + config.affect_weight * squared.sum() / torch.clamp(mask.sum() * 2.0, min=1.0)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 1.0)
