@@ -32,6 +32,7 @@ setup(
     entry_points={
         "console_scripts": [
             "emotion-perception = emotion_perception.cli:main",
+            "emotion_perception_node = emotion_perception.node:main",
         ],
     },
 )

@@ -23,7 +23,9 @@ ENCODINGS: dict[str, tuple[np.dtype, int]] = {
     "mono16": (np.dtype(np.uint16), 1), "16UC1": (np.dtype(np.uint16), 1),
     "rgb16": (np.dtype(np.uint16), 3), "bgr16": (np.dtype(np.uint16), 3),
 }
-MAX_PIXELS = 7680 * 4320  # 8K: beyond this a frame is refused rather than stalling the pipeline
+# 4K UHD. Pose estimation runs at 256 px, so larger frames only cost time and memory (an 8K rgb8
+# frame is 100 MB): they are refused rather than allowed to stall the pipeline.
+MAX_PIXELS = 3840 * 2160
 
 
 class ImageConversionError(BadImageError):
