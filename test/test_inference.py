@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import dataclasses
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from emotion_perception.contract import METADATA_FILE, ModelMetadata
+from emotion_perception.contract import METADATA_FILE
 from emotion_perception.errors import DeviceUnavailableError, ModelLoadError
 from emotion_perception.inference import EmotionEngine, Prediction, load_model, resolve_device, save_model
 from emotion_perception.smoothing import EmaSmoother

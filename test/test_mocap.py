@@ -8,7 +8,6 @@ from emotion_perception.landmarks import INDEX
 from emotion_perception.mocap.bvh import BvhFormatError, read_bvh
 from emotion_perception.mocap.corpus import Clip, bandai_root, clip_landmarks, list_clips, valence_arousal
 from emotion_perception.mocap.projection import Camera, look_at, observe, random_camera
-from emotion_perception.mocap.skeleton_map import mocap_landmarks
 
 TINY_BVH = """HIERARCHY
 ROOT Hips

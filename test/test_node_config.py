@@ -10,7 +10,7 @@ import yaml
 from rclpy.context import Context
 from rclpy.parameter import Parameter
 
-from emotion_perception.node_parameters import BY_NAME, PARAMETERS
+from emotion_perception.node_parameters import BY_NAME
 from ros_harness import DDS_PROFILE, PARAMS_FILE, REPO
 
 ROS_OWN = {"use_sim_time", "start_type_description_service"}  # every rclpy node declares these

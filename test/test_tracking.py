@@ -11,7 +11,6 @@ from collections import defaultdict
 
 import cv2
 import numpy as np
-import pytest
 
 from emotion_perception.pose import PersonPose, PoseConfig, PoseEstimator
 from emotion_perception.tracking import Tracker, TrackerConfig, box_iou

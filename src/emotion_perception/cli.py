@@ -67,8 +67,9 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     plot_projection_vs_real(args.out / "projection_vs_mediapipe.png")
     table = (args.out / "table.md").read_text()
-    if args.readme.exists():
-        _replace_between_markers(args.readme, table)
+    for document in (args.readme, Path(__file__).resolve().parent / "models" / "MODEL_CARD.md"):
+        if document.exists():
+            _replace_between_markers(document, table)
     print(table)
     print(f"wrote {args.out / 'metrics.json'}, confusion_matrix.png, curves.png, table.md")
     return 0 if metrics else 1

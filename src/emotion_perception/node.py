@@ -312,6 +312,8 @@ class EmotionPerceptionNode(LifecycleNode):
             message = "bad inputs seen" if level == DiagnosticStatus.WARN and message == "running" else message
         if self._device_note:
             level, message = max(level, DiagnosticStatus.WARN), self._device_note
+        if stats.bad_inputs.get("internal_error"):
+            level, message = DiagnosticStatus.ERROR, "internal errors while processing frames (see the log)"
         status.level, status.message = level, message  # levels are bytes (b"\x00".."\x02"); max() orders them
         values = {
             "rate_hz": f"{stats.rate_hz():.2f}", "latency_p50_ms": f"{p50:.1f}", "latency_p95_ms": f"{p95:.1f}",
