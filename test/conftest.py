@@ -1,13 +1,19 @@
 """Shared fixtures: real data locations (never copied into the repository) and a tiny model."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-import cv2
-import numpy as np
-import pytest
+# Fast DDS reads its XML profile once per process, at the first participant: set it before any
+# test creates one, or this process keeps the 512 KB shared-memory default and loses big frames.
+os.environ["FASTDDS_DEFAULT_PROFILES_FILE"] = str(Path(__file__).resolve().parents[1] / "config" / "fastdds_large_images.xml")
+os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
 
-from emotion_perception.data_sources import debian_footage, tfjs_footage
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from emotion_perception.data_sources import debian_footage, tfjs_footage  # noqa: E402
 
 
 def _require(path: Path) -> Path:

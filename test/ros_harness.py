@@ -87,10 +87,9 @@ class Tester:
     __test__ = False  # not a test class, despite the name
 
     def __init__(self, domain_id: int, name: str = "tester") -> None:
-        # Both ends need the large-image profile: the publisher's default 512 KB shared-memory
-        # segment loses best-effort camera frames just as the subscriber's would.
-        os.environ["FASTDDS_DEFAULT_PROFILES_FILE"] = str(DDS_PROFILE)
-        os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
+        # Both ends need the large-image profile (the publisher's default 512 KB segment loses
+        # best-effort frames too); conftest sets it for this process before any participant.
+        assert os.environ.get("FASTDDS_DEFAULT_PROFILES_FILE") == str(DDS_PROFILE)
         self.context = Context()
         rclpy.init(context=self.context, domain_id=domain_id)
         self.node = Node(name, context=self.context)

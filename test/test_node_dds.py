@@ -73,7 +73,7 @@ def header_seconds(msg) -> float:
 class Session:
     """A node process plus a tester that publishes frames and collects what comes back."""
 
-    def __init__(self, domain_id: int, tmp_path: Path, model: Path, compressed: bool = False, **params: str) -> None:
+    def __init__(self, domain_id: int, tmp_path: Path, model: Path | str, compressed: bool = False, **params: str) -> None:
         topic = "/camera/image_raw"
         remaps = {"image/compressed": f"{topic}/compressed"} if compressed else {"image": topic}
         params = {"model_path": str(model), "compressed": str(compressed).lower(), **params}
@@ -120,8 +120,8 @@ class Session:
 def session_factory(domain_id, tmp_path, tiny_model_file):
     sessions = []
 
-    def make(**kwargs) -> Session:
-        session = Session(domain_id, tmp_path, tiny_model_file, **kwargs)
+    def make(model: Path | str = tiny_model_file, **kwargs) -> Session:
+        session = Session(domain_id, tmp_path, model, **kwargs)
         sessions.append(session)
         return session
 
@@ -131,7 +131,7 @@ def session_factory(domain_id, tmp_path, tiny_model_file):
             session.close()
 
 
-def check_emotion_stream(replies: list[FrameEmotions], sent: int) -> None:
+def check_emotion_stream(replies: list[FrameEmotions], sent: int, labels: list[str], model_id: str) -> None:
     assert len(replies) == sent
     assert [header_seconds(r) for r in replies] == pytest.approx([stamp_of(i) for i in range(sent)], abs=1e-6)
     assert all(r.header.frame_id == "camera_optical_frame" for r in replies)
@@ -145,14 +145,16 @@ def check_emotion_stream(replies: list[FrameEmotions], sent: int) -> None:
         assert -1.0 <= person.valence <= 1.0 and -1.0 <= person.arousal <= 1.0
         assert 0 < person.valid_frames <= person.window_length
         assert person.box.width > 50 and person.box.height > 100 and len(person.landmarks) == 33
-    assert replies[-1].labels == ["calm", "lively", "slumped"] and replies[-1].model_id == "tiny-test-model/0"
+    assert replies[-1].labels == labels and replies[-1].model_id == model_id
 
 
 def test_image_frames_of_real_footage_become_emotions_with_the_sources_stamps(session_factory, frames):
-    session = session_factory()
+    from emotion_perception.mocap.corpus import BANDAI_CLASSES
+
+    session = session_factory(model='""')  # the packaged, sha256-checked model, as deployed
     session.wait_until_listening()
     replies = [session.send(image_message(rgb, i)) for i, rgb in enumerate(frames[:40])]
-    check_emotion_stream(replies, 40)
+    check_emotion_stream(replies, 40, list(BANDAI_CLASSES), "emotiposeformer-bandai8/1")
     # The debug image is drawn because we subscribe: same stamp, overlay on the real frame.
     assert session.tester.spin_until(lambda: len(session.debug) > 0, 5.0)
     debug = session.debug[-1]
@@ -163,7 +165,7 @@ def test_image_frames_of_real_footage_become_emotions_with_the_sources_stamps(se
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     cv2.imwrite(str(ARTIFACTS / "debug_image.png"), overlay)
     values = session.latest_diagnostic_values()
-    assert int(values["frames_processed"]) == 40 and values["model_id"] == "tiny-test-model/0"
+    assert int(values["frames_processed"]) == 40 and values["model_id"] == "emotiposeformer-bandai8/1"
     assert float(values["latency_p95_ms"]) > 0 and values["device"] == "cpu"
     elapsed = session.close()
     assert elapsed is not None and elapsed < 2.0, f"SIGINT shutdown took {elapsed}"
@@ -173,7 +175,7 @@ def test_compressed_frames_and_a_corrupt_jpeg(session_factory, frames):
     session = session_factory(compressed=True)
     session.wait_until_listening()
     replies = [session.send(compressed_message(rgb, i)) for i, rgb in enumerate(frames[:30])]
-    check_emotion_stream(replies, 30)
+    check_emotion_stream(replies, 30, ["calm", "lively", "slumped"], "tiny-test-model/0")
     assert session.send(compressed_message(frames[30], 30, data=b"\xff\xd8\xff\xe0 broken jpeg"), expect_reply=False) is None
     assert session.send(compressed_message(frames[31], 31)).people, "the next good frame is processed"
     assert session.latest_diagnostic_values()["bad_input.corrupt_compressed"] == "1"

@@ -1,0 +1,50 @@
+"""The shipped EmotiPoseformer: pinned, licensed, and producing sane output on real footage."""
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from emotion_perception.errors import ModelLoadError
+from emotion_perception.inference import EmotionEngine
+from emotion_perception.mocap.corpus import BANDAI_CLASSES
+from emotion_perception.pipeline import Pipeline, PipelineConfig, default_model_path, load_default_engine, verify_packaged_model
+from emotion_perception.pose import PoseConfig
+
+
+def test_the_packaged_model_loads_by_default_with_its_checksum_and_licence():
+    engine = load_default_engine(device="cpu")
+    assert engine is not None and engine.path == default_model_path()
+    assert engine.labels == BANDAI_CLASSES
+    assert (engine.metadata.window_length, engine.metadata.fps) == (30, 15.0)
+    assert engine.metadata.license.startswith("CC BY-NC 4.0") and "Bandai Namco" in engine.metadata.license
+
+
+def test_a_modified_packaged_model_is_refused(tmp_path):
+    copy = tmp_path / default_model_path().name
+    shutil.copy(default_model_path(), copy)
+    shutil.copy(default_model_path().with_name(copy.name + ".sha256"), tmp_path)
+    verify_packaged_model(copy)
+    with open(copy, "r+b") as handle:
+        handle.seek(100)
+        handle.write(b"\x00")
+    with pytest.raises(ModelLoadError, match="does not match the pinned"):
+        verify_packaged_model(copy)
+
+
+def test_int8_variant_agrees_with_fp32_on_real_footage(squats_frames):
+    fp32 = load_default_engine(device="cpu")
+    int8 = EmotionEngine(default_model_path().with_name("emotiposeformer_int8.pt"), device="cpu")
+    pipeline = Pipeline(PipelineConfig(pose=PoseConfig(max_people=1)), fp32)
+    windows = []
+    for index, rgb in enumerate(squats_frames):
+        pipeline.process(rgb, index / 5.0)
+        window = pipeline.windows.window_of(1)
+        if window is not None and window.valid_frames >= 15:
+            windows.append(window.features)
+    pipeline.pose.close()  # keep the engine: it is compared below
+    assert len(windows) > 30
+    a = np.stack([p.probabilities for p in fp32.predict(np.stack(windows))])
+    b = np.stack([p.probabilities for p in int8.predict(np.stack(windows))])
+    assert np.abs(a - b).max() < 0.1 and np.mean(a.argmax(1) == b.argmax(1)) >= 0.9
