@@ -61,3 +61,17 @@ def test_dropped_tracks_are_forgotten():
 def test_invalid_window_configs_are_rejected(bad):
     with pytest.raises(ValueError):
         WindowConfig(**bad)
+
+
+def test_training_windows_from_a_recording_equal_the_live_windows():
+    from emotion_perception.windows import sliding_windows
+
+    config = WindowConfig(length=10, fps=10.0, min_valid_frames=8, stride=1)
+    frames = standing_person(frames=25)
+    stamps = np.arange(25) / 10.0
+    live = [w[0].features for w in feed(WindowBuffers(config), 1, frames, fps=10.0) if w]
+    recorded = sliding_windows(stamps, frames, config, stride_s=0.1)
+    # Live emits from frame 7 (8 of 10 instants seen); recordings are cut only once a window's
+    # whole span has passed, so the two warm-up windows are not in training data (known gap).
+    assert len(live) == 18 and len(recorded) == 16
+    np.testing.assert_allclose(np.stack(live[2:]), recorded, atol=1e-6)  # live buffers hold float32

@@ -15,6 +15,8 @@ import numpy as np
 
 from .normalize import DEFAULT_VISIBILITY_THRESHOLD, normalize_window, resample_window
 
+_STAMP_TOLERANCE_S = 1e-6
+
 
 @dataclass(frozen=True)
 class WindowConfig:
@@ -107,3 +109,24 @@ class WindowBuffers:
 
     def __len__(self) -> int:
         return len(self._tracks)
+
+
+def sliding_windows(stamps: np.ndarray, raw: np.ndarray, config: WindowConfig, stride_s: float) -> np.ndarray:
+    """Every window of a recorded sequence, ending each `stride_s` seconds, that a live stream
+    would have emitted: [N, length, 33, 4] features (training data from recordings).
+
+    Each window gets the frames from the last one at or before its first instant onwards, which
+    is all that resample_window can use; a sequence shorter than a window gives one window ending
+    at its last frame (kept if it has enough valid frames).
+    """
+    stamps = np.asarray(stamps, dtype=np.float64)
+    out = []
+    for end in np.arange(min(stamps[0] + config.span_s, stamps[-1]), stamps[-1] + 1e-9, stride_s):
+        first = max(0, int(np.searchsorted(stamps, end - config.span_s + _STAMP_TOLERANCE_S, side="right")) - 1)
+        last = int(np.searchsorted(stamps, end + 1e-9, side="right"))
+        resampled = resample_window(stamps[first:last], raw[first:last], config.fps, config.length, end_stamp=end,
+                                    visibility_threshold=config.visibility_threshold)
+        features, valid = normalize_window(resampled, config.visibility_threshold)
+        if valid.sum() >= config.min_valid_frames:
+            out.append(features)
+    return np.stack(out) if out else np.zeros((0, config.length, raw.shape[1], 4), np.float32)

@@ -16,8 +16,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from ..normalize import normalize_window, resample_window
-from ..windows import WindowConfig
+from ..windows import WindowConfig, sliding_windows
 
 
 @dataclass(frozen=True)
@@ -53,16 +52,7 @@ class LandmarkClip:
 
 def clip_windows(clip: LandmarkClip, window: WindowConfig, stride_s: float = 0.25) -> np.ndarray:
     """[N, T, 33, 4] normalized windows ending every `stride_s` seconds along the clip."""
-    stamps = clip.stamps
-    first_end = min(stamps[0] + window.span_s, stamps[-1])
-    out = []
-    for end in np.arange(first_end, stamps[-1] + 1e-9, stride_s):
-        keep = (stamps >= end - window.span_s - 1.0) & (stamps <= end + 1e-9)
-        features, valid = normalize_window(resample_window(stamps[keep], clip.landmarks[keep], window.fps,
-                                                           window.length, end_stamp=end))
-        if valid.sum() >= window.min_valid_frames:
-            out.append(features)
-    return np.stack(out) if out else np.zeros((0, window.length, 33, 4), np.float32)
+    return sliding_windows(clip.stamps, clip.landmarks, window, stride_s)
 
 
 def load_taxonomy(path: Path) -> tuple[str, tuple[str, ...], dict[str, tuple[float, float]]]:

@@ -17,8 +17,7 @@ import numpy as np
 from ..landmarks import LEFT_HIP, RIGHT_HIP
 from ..mocap.corpus import Clip, clip_landmarks, valence_arousal
 from ..mocap.projection import observe, random_camera
-from ..normalize import normalize_window, resample_window
-from ..windows import WindowConfig
+from ..windows import WindowConfig, sliding_windows
 
 
 @dataclass(frozen=True)
@@ -52,15 +51,8 @@ def windows_of_clip(landmarks_3d: np.ndarray, fps: float, rng: np.random.Generat
     for _ in range(views):
         raw = observe(landmarks_3d, random_camera(rng, target), rng)
         stamps = np.arange(len(raw)) / (fps * rng.uniform(*speed_range))
-        first_end = min(stamps[0] + window.span_s, stamps[-1])
-        ends = np.arange(first_end, stamps[-1] + 1e-9, stride_s)
-        for end in ends:
-            keep = (stamps >= end - window.span_s - 2.0 / fps) & (stamps <= end + 1e-9)
-            resampled = resample_window(stamps[keep], raw[keep], window.fps, window.length, end_stamp=end)
-            features, valid = normalize_window(resampled)
-            if valid.sum() >= window.min_valid_frames:
-                out.append(features)
-    return np.stack(out) if out else np.zeros((0, window.length, 33, 4), np.float32)
+        out.append(sliding_windows(stamps, raw, window, stride_s))
+    return np.concatenate(out) if out else np.zeros((0, window.length, 33, 4), np.float32)
 
 
 def _job(args):
