@@ -63,3 +63,19 @@ def tiny_model_file(tmp_path_factory) -> Path:
     from tiny_model import export_tiny_model
 
     return export_tiny_model(tmp_path_factory.mktemp("model") / "tiny.pt")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Prints the figures tests measured (record_property("measurement", ...)), pass or fail."""
+    lines = [
+        f"{report.nodeid.split('::')[-1]}: {value}"
+        for outcome in ("passed", "failed")
+        for report in terminalreporter.stats.get(outcome, [])
+        if report.when == "call"
+        for key, value in report.user_properties
+        if key == "measurement"
+    ]
+    if lines:
+        terminalreporter.section("measurements")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -63,9 +63,10 @@ def hip_speed(style: str, take: str = "*") -> float:
     return float(np.mean(speeds))
 
 
-def test_hip_speed_follows_the_labels_on_dataset1_walks():
+def test_hip_speed_follows_the_labels_on_dataset1_walks(record_property):
     first_takes = [hip_speed(style, "001") for style in ("sad", "tired", "happy", "angry")]
-    print("\nfirst-take walk hip speed cm/s (sad, tired, happy, angry):", np.round(first_takes, 1))
+    record_property("measurement", f"dataset-1 first-take walk hip speed cm/s (sad, tired, happy, angry): "
+                    f"{np.round(first_takes, 1).tolist()}")
     assert first_takes == sorted(first_takes)
     assert 50 < first_takes[0] < 65 and 170 < first_takes[3] < 200, "the data README measured 59 and 187 cm/s"
     all_takes = [hip_speed(style) for style in ("sad", "tired", "happy", "angry")]

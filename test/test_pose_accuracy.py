@@ -52,9 +52,9 @@ def test_full_model_matches_blazepose_reference(full_landmarks, reference, recor
     assert full_landmarks.shape == reference.shape == (65, 33, 2)
     assert not np.isnan(full_landmarks).any(), "the person was lost in some frames"
     errors = per_landmark_median_error(full_landmarks, reference)
-    record_property("median_px_per_landmark", np.round(errors, 2).tolist())
-    print(f"\npose_squats full model: median per-landmark error {np.median(errors):.2f} px, "
-          f"worst landmark {errors.max():.2f} px; per landmark: {np.round(errors, 1).tolist()}")
+    record_property("measurement", f"pose_squats full model vs BlazePose reference, 65 frames: median per-landmark "
+                    f"error {np.median(errors):.2f} px, worst landmark {errors.max():.2f} px; per landmark (px): "
+                    f"{np.round(errors, 1).tolist()}")
     assert within_bound(errors)
 
 
@@ -63,7 +63,7 @@ def test_bound_rejects_wrong_frame_order_and_swapped_axes(full_landmarks, refere
     assert not within_bound(per_landmark_median_error(full_landmarks[:, :, ::-1], reference))
 
 
-def test_bound_rejects_the_wrong_model(squats_frames, reference):
+def test_bound_rejects_the_wrong_model(squats_frames, reference, record_property):
     errors = per_landmark_median_error(extract(squats_frames, "lite"), reference)
-    print(f"\npose_squats lite model: median {np.median(errors):.2f} px, worst {errors.max():.2f} px")
+    record_property("measurement", f"pose_squats lite model: median {np.median(errors):.2f} px, worst {errors.max():.2f} px")
     assert not within_bound(errors)

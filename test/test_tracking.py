@@ -89,7 +89,7 @@ def handoffs(lifetimes: dict[int, list[tuple[int, np.ndarray]]], width: int, hei
     return count
 
 
-def test_walking_pedestrians_keep_stable_ids_in_vtest(vtest_video):
+def test_walking_pedestrians_keep_stable_ids_in_vtest(vtest_video, record_property):
     capture = cv2.VideoCapture(str(vtest_video))
     estimator = PoseEstimator(PoseConfig(model="full", max_people=8, tile_size=256,
                                          min_detection_confidence=0.7, min_presence_confidence=0.7))
@@ -108,7 +108,7 @@ def test_walking_pedestrians_keep_stable_ids_in_vtest(vtest_video):
     switches = handoffs(lifetimes, width, height, VTEST_FPS)
     per_100 = 100.0 * switches / VTEST_FRAMES
     long_tracks = sum(len(seen) >= 40 for seen in lifetimes.values())
-    print(f"\nvtest.avi {VTEST_FRAMES} frames: {detections / VTEST_FRAMES:.2f} people/frame, {len(lifetimes)} ids, "
+    record_property("measurement", f"vtest.avi {VTEST_FRAMES} frames: {detections / VTEST_FRAMES:.2f} people/frame, {len(lifetimes)} ids, "
           f"{long_tracks} tracks of 4 s or more, {switches} handoffs = {per_100:.2f} id switches per 100 frames")
     assert detections / VTEST_FRAMES >= 2.0, "tiled detection should find the walking pedestrians"
     assert long_tracks >= 3, "several pedestrians should hold one id for 4 s or more"
