@@ -35,7 +35,8 @@ DEFAULT_VISIBILITY_THRESHOLD = 0.5
 # A joint further than this many torso lengths from the hips is an estimation failure, not a pose.
 COORDINATE_LIMIT = 6.0
 _MIN_TORSO_PIXELS = 1e-3
-_STAMP_TOLERANCE_S = 1e-6
+# A stamp within this of an instant counts as exactly on it (float error in k * step sums).
+STAMP_TOLERANCE_S = 1e-6
 # Longest gap between two camera frames that interpolation bridges (covers a 5 fps camera with a
 # dropped frame, not a person lost for half a second).
 MAX_BRIDGED_GAP_S = 0.5
@@ -128,9 +129,9 @@ def resample_window(
     out[..., 3] = 0.0
     # First frame at or after each instant; a frame within a microsecond counts as exactly on it
     # (7 steps of 0.1 s back from 0.7 s must land on the frame at 0.0 s, not just before it).
-    upper = np.searchsorted(stamps, targets - _STAMP_TOLERANCE_S, side="left")
+    upper = np.searchsorted(stamps, targets - STAMP_TOLERANCE_S, side="left")
     for k, (t, hi) in enumerate(zip(targets, upper)):
-        lo = hi if hi < len(stamps) and abs(stamps[hi] - t) <= _STAMP_TOLERANCE_S else hi - 1
+        lo = hi if hi < len(stamps) and abs(stamps[hi] - t) <= STAMP_TOLERANCE_S else hi - 1
         filled = np.zeros(raw.shape[1], dtype=bool)
         if lo == hi:
             filled = present[lo].copy()

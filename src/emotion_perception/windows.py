@@ -13,9 +13,7 @@ from typing import Deque, Dict, Iterable, Tuple
 
 import numpy as np
 
-from .normalize import DEFAULT_VISIBILITY_THRESHOLD, normalize_window, resample_window
-
-_STAMP_TOLERANCE_S = 1e-6
+from .normalize import DEFAULT_VISIBILITY_THRESHOLD, STAMP_TOLERANCE_S, normalize_window, resample_window
 
 
 @dataclass(frozen=True)
@@ -122,7 +120,7 @@ def sliding_windows(stamps: np.ndarray, raw: np.ndarray, config: WindowConfig, s
     stamps = np.asarray(stamps, dtype=np.float64)
     out = []
     for end in np.arange(min(stamps[0] + config.span_s, stamps[-1]), stamps[-1] + 1e-9, stride_s):
-        first = max(0, int(np.searchsorted(stamps, end - config.span_s + _STAMP_TOLERANCE_S, side="right")) - 1)
+        first = max(0, int(np.searchsorted(stamps, end - config.span_s + STAMP_TOLERANCE_S, side="right")) - 1)
         last = int(np.searchsorted(stamps, end + 1e-9, side="right"))
         resampled = resample_window(stamps[first:last], raw[first:last], config.fps, config.length, end_stamp=end,
                                     visibility_threshold=config.visibility_threshold)
