@@ -1,6 +1,8 @@
 """Training on real data slices: windows, folds without leakage, a model that learns, export."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -8,10 +10,11 @@ import torch
 from emotion_perception.inference import EmotionEngine, load_model
 from emotion_perception.mocap.corpus import BANDAI_CLASSES, list_clips
 from emotion_perception.normalize import FEATURE_CHANNELS
-from emotion_perception.training.evaluate import CHOSEN, RARE_CLASSES, WINDOW, LeakageError, fold_masks
+from emotion_perception.training.evaluate import (CHOSEN, RARE_CLASSES, WINDOW, LeakageError, fold_masks,
+                                                  one_standard_error_choice)
 from emotion_perception.training.export import metadata_for, quantize_int8
 from emotion_perception.training.mocap_windows import WindowSet, build_windows, content_folds
-from emotion_perception.training.model import EmotiPoseformer, EmotiPoseformerConfig
+from emotion_perception.training.model import EmotiPoseformer, EmotiPoseformerConfig, seeded
 from emotion_perception.training.train import TrainConfig, predict, train_model
 from emotion_perception.inference import save_model
 
@@ -70,7 +73,7 @@ def test_mocap_windows_are_what_the_node_would_feed(walk_windows):
 def test_a_small_model_learns_gaits_from_real_mocap(walk_windows, record_property):
     clip_ids = np.unique(walk_windows.clip_index)
     held = np.isin(walk_windows.clip_index, clip_ids[::4])  # every 4th clip held out
-    model = EmotiPoseformer(EmotiPoseformerConfig(num_classes=3, window_length=WINDOW.length, joint_attention=False))
+    model = seeded(lambda: EmotiPoseformer(EmotiPoseformerConfig(num_classes=3, window_length=WINDOW.length)), 0)
     ws = walk_windows
     before = (predict(model, ws.features[held])[0].argmax(1) == ws.labels[held]).mean()
     history = train_model(model, ws.features[~held], ws.labels[~held], ws.valence_arousal[~held],
@@ -79,6 +82,29 @@ def test_a_small_model_learns_gaits_from_real_mocap(walk_windows, record_propert
     record_property("measurement", f"held-out takes, neutral/tired/energetic walks: accuracy {before:.2f} untrained -> {after:.2f} trained")
     assert history.train_loss[-1] < history.train_loss[0]
     assert after > 0.6 and after > before + 0.2
+
+
+def test_training_twice_with_one_seed_gives_the_same_weights(walk_windows):
+    """What lets `make train` reproduce the shipped file: seeded initial weights, data and order."""
+    ws = walk_windows.subset(np.arange(len(walk_windows)) % 3 == 0)
+    config = TrainConfig(epochs=1, batch_size=64, seed=5)
+    runs = []
+    for _ in range(2):
+        model = seeded(lambda: EmotiPoseformer(dataclasses.replace(CHOSEN, num_classes=3)), config.seed)
+        train_model(model, ws.features, ws.labels, ws.valence_arousal, config, progress=False)
+        runs.append(model.state_dict())
+    for name, tensor in runs[0].items():
+        assert torch.equal(tensor, runs[1][name]), name
+    other = seeded(lambda: EmotiPoseformer(dataclasses.replace(CHOSEN, num_classes=3)), 6).state_dict()
+    assert not all(torch.equal(t, other[n]) for n, t in runs[0].items())
+
+
+def test_size_selection_prefers_the_smallest_model_within_one_standard_error():
+    parameters = {"small": 10, "medium": 100, "large": 1000}
+    close = {"small": [0.52, 0.54, 0.50], "medium": [0.53, 0.55, 0.51], "large": [0.54, 0.58, 0.50]}
+    assert one_standard_error_choice(close, parameters)[:2] == ("small", "large")  # 0.52 >= 0.54 - SE 0.023
+    clear = {"small": [0.30, 0.31, 0.29], "medium": [0.53, 0.55, 0.51], "large": [0.54, 0.56, 0.52]}
+    assert one_standard_error_choice(clear, parameters)[0] == "medium"
 
 
 def test_the_exported_model_outputs_what_the_training_model_outputs(walk_windows, tmp_path):

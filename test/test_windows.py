@@ -71,7 +71,8 @@ def test_training_windows_from_a_recording_equal_the_live_windows():
     stamps = np.arange(25) / 10.0
     live = [w[0].features for w in feed(WindowBuffers(config), 1, frames, fps=10.0) if w]
     recorded = sliding_windows(stamps, frames, config, stride_s=0.1)
-    # Live emits from frame 7 (8 of 10 instants seen); recordings are cut only once a window's
-    # whole span has passed, so the two warm-up windows are not in training data (known gap).
-    assert len(live) == 18 and len(recorded) == 16
-    np.testing.assert_allclose(np.stack(live[2:]), recorded, atol=1e-6)  # live buffers hold float32
+    # Live emits from frame 7 (8 of 10 instants seen), partly filled windows included: training
+    # data must contain those warm-up windows too.
+    assert len(live) == 18 and len(recorded) == 18
+    np.testing.assert_allclose(np.stack(live), recorded, atol=1e-6)  # live buffers hold float32
+    assert recorded[0, :2, :, 3].max() == 0.0  # the instants before the person appeared are missing

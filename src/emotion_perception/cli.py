@@ -58,7 +58,7 @@ def _video(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .training.evaluate import evaluate
+    from .training.evaluate import CHOSEN, evaluate
     from .training.train import TrainConfig
 
     metrics = evaluate(args.out, folds=args.folds, seed=args.seed, train_config=TrainConfig(epochs=args.epochs, seed=args.seed),
@@ -72,7 +72,11 @@ def _evaluate(args: argparse.Namespace) -> int:
             _replace_between_markers(document, table)
     print(table)
     print(f"wrote {args.out / 'metrics.json'}, confusion_matrix.png, curves.png, table.md")
-    return 0 if metrics else 1
+    if metrics["protocol"]["model_config"] != CHOSEN.to_dict():
+        print("validation selected another size than training.evaluate.CHOSEN, which make train ships: "
+              "set CHOSEN to it", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _extract(args: argparse.Namespace) -> int:

@@ -113,13 +113,15 @@ def sliding_windows(stamps: np.ndarray, raw: np.ndarray, config: WindowConfig, s
     """Every window of a recorded sequence, ending each `stride_s` seconds, that a live stream
     would have emitted: [N, length, 33, 4] features (training data from recordings).
 
-    Each window gets the frames from the last one at or before its first instant onwards, which
-    is all that resample_window can use; a sequence shorter than a window gives one window ending
-    at its last frame (kept if it has enough valid frames).
+    The first window ends where a live track first has `min_valid_frames` instants, so the
+    partly filled warm-up windows the node judges right after a person appears are in the
+    training data too. Each window gets the frames from the last one at or before its first
+    instant onwards, which is all that resample_window can use.
     """
     stamps = np.asarray(stamps, dtype=np.float64)
     out = []
-    for end in np.arange(min(stamps[0] + config.span_s, stamps[-1]), stamps[-1] + 1e-9, stride_s):
+    first_end = min(stamps[0] + (config.min_valid_frames - 1) / config.fps, stamps[-1])
+    for end in np.arange(first_end, stamps[-1] + 1e-9, stride_s):
         first = max(0, int(np.searchsorted(stamps, end - config.span_s + STAMP_TOLERANCE_S, side="right")) - 1)
         last = int(np.searchsorted(stamps, end + 1e-9, side="right"))
         resampled = resample_window(stamps[first:last], raw[first:last], config.fps, config.length, end_stamp=end,

@@ -3,8 +3,8 @@
 For every fold, EmotiPoseformer, the LSTM baseline and the Random Forest baseline are trained
 on the same training windows and tested on the same held-out motions. Writes
 reports/evaluation/metrics.json, a confusion matrix and learning curves, and a Markdown table
-generated from the JSON. A size comparison (the seed's 6x256 against smaller models) runs on
-fold 0.
+generated from the JSON. The model size is chosen first, on validation motions inside each
+fold (the seed's 6x256 against smaller models), so no test motion influences it.
 """
 from __future__ import annotations
 
@@ -22,14 +22,14 @@ from ..windows import WindowConfig
 from . import baselines
 from .metrics import concordance_correlation, confusion, macro_f1, per_class_recall, top1
 from .mocap_windows import WindowSet, build_windows, content_folds
-from .model import EmotiPoseformer, EmotiPoseformerConfig, LstmBaseline
+from .model import EmotiPoseformer, EmotiPoseformerConfig, LstmBaseline, seeded
 from .train import TrainConfig, predict, train_model
 
 RARE_CLASSES = ("happy", "sad", "angry", "proud", "insecure")
 WINDOW = WindowConfig(length=30, fps=15.0, min_valid_frames=15)
 CHOSEN = EmotiPoseformerConfig(num_classes=len(BANDAI_CLASSES), window_length=WINDOW.length, joint_attention=False)
 SIZES = {
-    "2x64 (shipped)": CHOSEN,
+    "2x64": CHOSEN,
     "2x64 + joint attention": dataclasses.replace(CHOSEN, joint_attention=True),
     "4x128": dataclasses.replace(CHOSEN, d_model=128, layers=4, heads=4),
     "6x256 (seed)": dataclasses.replace(CHOSEN, d_model=256, layers=6, heads=8),
@@ -82,6 +82,8 @@ def evaluate(out_dir: Path, folds: int = 5, seed: int = 0, train_config: TrainCo
     windows = build_windows(clips, BANDAI_CLASSES, WINDOW, seed=seed)
     assignments = content_folds(clips, folds, RARE_CLASSES)
     k = len(BANDAI_CLASSES)
+    selection = size_selection(windows, assignments, train_config, progress) if size_sweep else None
+    model_config = SIZES[selection["selected"]] if selection else CHOSEN
     results: dict = {"emotiposeformer": [], "lstm": [], "random_forest": []}
     curves = []
     for fold, held_out in enumerate(assignments):
@@ -90,7 +92,7 @@ def evaluate(out_dir: Path, folds: int = 5, seed: int = 0, train_config: TrainCo
         xt, yt, vat = windows.features[test], windows.labels[test], windows.valence_arousal[test]
         print(f"fold {fold}: hold out {sorted(held_out)}: {train.sum()} train / {test.sum()} test windows", flush=True)
 
-        model = EmotiPoseformer(CHOSEN)
+        model = seeded(lambda: EmotiPoseformer(model_config), train_config.seed)
         history = train_model(model, x, y, va, train_config, validation=(xt, yt), progress=progress,
                               description=f"fold {fold} emotiposeformer")
         curves.append(dataclasses.asdict(history))
@@ -101,7 +103,7 @@ def evaluate(out_dir: Path, folds: int = 5, seed: int = 0, train_config: TrainCo
         report["int8"] = _int8_check(model, xt, yt, k)
         results["emotiposeformer"].append(report)
 
-        lstm = LstmBaseline(k)
+        lstm = seeded(lambda: LstmBaseline(k), train_config.seed)
         train_model(lstm, x, y, va, dataclasses.replace(train_config, epochs=lstm_epochs), progress=progress,
                     description=f"fold {fold} lstm")
         results["lstm"].append(_classification_report(yt, predict(lstm, xt)[0], k))
@@ -117,7 +119,7 @@ def evaluate(out_dir: Path, folds: int = 5, seed: int = 0, train_config: TrainCo
             "split": f"{folds} folds over motion contents (whole motions held out)",
             "folds": [sorted(f) for f in assignments], "seed": seed, "windows": int(len(windows)),
             "window": dataclasses.asdict(WINDOW), "classes": list(BANDAI_CLASSES),
-            "train_config": train_config.to_dict(), "lstm_epochs": lstm_epochs, "model_config": CHOSEN.to_dict(),
+            "train_config": train_config.to_dict(), "lstm_epochs": lstm_epochs, "model_config": model_config.to_dict(),
         },
     }
     for name, reports in results.items():
@@ -133,8 +135,8 @@ def evaluate(out_dir: Path, folds: int = 5, seed: int = 0, train_config: TrainCo
             entry["int8_macro_f1_delta"] = _summary([r["int8"]["macro_f1_delta"] for r in reports])
             entry["int8_speed_ratio"] = _summary([r["int8"]["speed_ratio"] for r in reports])
         metrics[name] = entry
-    if size_sweep:
-        metrics["size_comparison"] = size_comparison(windows, assignments[0], train_config, seed, progress)
+    if selection:
+        metrics["size_selection"] = selection
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2))
     plot_confusion(np.array(metrics["emotiposeformer"]["confusion_total"]), BANDAI_CLASSES, out_dir / "confusion_matrix.png")
     plot_curves(curves, out_dir / "curves.png")
@@ -142,26 +144,57 @@ def evaluate(out_dir: Path, folds: int = 5, seed: int = 0, train_config: TrainCo
     return metrics
 
 
-def size_comparison(windows: WindowSet, held_out: set[str], train_config: TrainConfig, seed: int,
-                    progress: bool, subsample: int = 3, epochs: int = 8) -> dict:
-    """Fold 0, every third training window, equal epochs: does a bigger model help on 3 actors?"""
-    train, test = fold_masks(windows, held_out)
-    index = np.flatnonzero(train)[::subsample]
-    config = dataclasses.replace(train_config, epochs=epochs)
-    out = {}
-    for name, model_config in SIZES.items():
-        model = EmotiPoseformer(model_config)
-        start = time.perf_counter()
-        train_model(model, windows.features[index], windows.labels[index], windows.valence_arousal[index], config,
-                    progress=progress, description=f"size {name}")
-        probabilities, _ = predict(model, windows.features[test])
-        out[name] = {
-            "parameters": int(sum(p.numel() for p in model.parameters())),
-            "macro_f1": macro_f1(windows.labels[test], probabilities.argmax(1), len(windows.classes)),
-            "train_seconds": time.perf_counter() - start,
-        }
-        print(f"  size {name}: macro-F1 {out[name]['macro_f1']:.3f} ({out[name]['parameters']} parameters)", flush=True)
-    return out
+def size_selection(windows: WindowSet, assignments: Sequence[set[str]], train_config: TrainConfig,
+                   progress: bool, subsample: int = 4, epochs: int = 6) -> dict:
+    """Chooses the model size on *validation* motions only, never on a fold's test motions.
+
+    Inside every outer fold, the training motions are split again by content; each size trains
+    on the inner part (every `subsample`-th window, `epochs` epochs, to keep the seed's 6x256
+    affordable on a CPU) and is scored on the inner validation motions. The choice follows the
+    one-standard-error rule: the smallest size whose mean validation macro-F1 is within one
+    standard error (over folds) of the best mean, because with three actors a bigger model must
+    win clearly before its cost on a robot CPU is worth paying.
+    """
+    scores: dict[str, list[float]] = {name: [] for name in SIZES}
+    seconds: dict[str, list[float]] = {name: [] for name in SIZES}
+    parameters: dict[str, int] = {}
+    contents = np.array([clip.content for clip in windows.clips])[windows.clip_index]
+    for fold, held_out in enumerate(assignments):
+        inner_clips = [clip for clip in windows.clips if clip.content not in held_out]
+        validation_contents = content_folds(inner_clips, len(assignments) - 1, RARE_CLASSES)[0]
+        inner_validation = np.isin(contents, sorted(validation_contents))
+        inner_train = ~np.isin(contents, sorted(validation_contents | held_out))
+        assert_no_leakage(windows, inner_train, inner_validation)
+        index = np.flatnonzero(inner_train)[::subsample]
+        config = dataclasses.replace(train_config, epochs=epochs)
+        for name, model_config in SIZES.items():
+            model = seeded(lambda: EmotiPoseformer(model_config), train_config.seed)
+            start = time.perf_counter()
+            train_model(model, windows.features[index], windows.labels[index], windows.valence_arousal[index],
+                        config, progress=progress, description=f"fold {fold} size {name}")
+            seconds[name].append(time.perf_counter() - start)
+            probabilities, _ = predict(model, windows.features[inner_validation])
+            scores[name].append(macro_f1(windows.labels[inner_validation], probabilities.argmax(1), len(windows.classes)))
+            parameters[name] = int(sum(p.numel() for p in model.parameters()))
+            print(f"  fold {fold} size {name}: validation macro-F1 {scores[name][-1]:.3f}", flush=True)
+    selected, best, standard_error = one_standard_error_choice(scores, parameters)
+    return {
+        "protocol": f"inside each outer fold, one content fold of its training motions validates; every "
+                    f"{subsample}th training window, {epochs} epochs; smallest size within one standard error of the best",
+        "selected": selected, "best": best, "standard_error": standard_error,
+        "sizes": {name: {"parameters": parameters[name], "validation_macro_f1": _summary(scores[name]),
+                         "train_seconds": _summary(seconds[name]), "config": SIZES[name].to_dict()} for name in SIZES},
+    }
+
+
+def one_standard_error_choice(scores: dict[str, list[float]], parameters: dict[str, int]) -> tuple[str, str, float]:
+    """(selected, best, standard error): the smallest model whose mean score is within one
+    standard error (over folds) of the best model's mean."""
+    means = {name: float(np.mean(values)) for name, values in scores.items()}
+    best = max(means, key=means.get)
+    standard_error = float(np.std(scores[best], ddof=1) / np.sqrt(len(scores[best])))
+    selected = min((name for name in means if means[name] >= means[best] - standard_error), key=parameters.get)
+    return selected, best, standard_error
 
 
 def _int8_check(model: torch.nn.Module, features: np.ndarray, truth: np.ndarray, classes: int) -> dict:
@@ -197,9 +230,15 @@ def markdown_table(metrics: dict) -> str:
               "(targets derived from class labels, not rated).", "",
               "| class | recall (ours) |", "|---|---|"]
     lines += [f"| {c} | {cell(v)} |" for c, v in ours["recall_per_class"].items()]
-    if "size_comparison" in metrics:
-        lines += ["", "| size (fold 0, 1/3 of training windows, 8 epochs) | parameters | macro-F1 |", "|---|---|---|"]
-        lines += [f"| {n} | {v['parameters']:,} | {v['macro_f1']:.3f} |" for n, v in metrics["size_comparison"].items()]
+    if "size_selection" in metrics:
+        selection = metrics["size_selection"]
+        lines += ["", "| size (validation motions inside each fold) | parameters | validation macro-F1 | train s |",
+                  "|---|---|---|---|"]
+        lines += [f"| {n}{' **(selected)**' if n == selection['selected'] else ''} | {v['parameters']:,} | "
+                  f"{cell(v['validation_macro_f1'])} | {v['train_seconds']['mean']:.0f} |"
+                  for n, v in selection["sizes"].items()]
+        lines += ["", f"Selection: {selection['protocol']} (best mean: {selection['best']}, "
+                      f"standard error {selection['standard_error']:.3f})."]
     return "\n".join(lines) + "\n"
 
 

@@ -13,7 +13,7 @@ from ..mocap.corpus import BANDAI_CLASSES, CIRCUMPLEX_DEGREES, list_clips
 from ..normalize import NORMALIZATION_VERSION
 from .evaluate import CHOSEN, WINDOW
 from .mocap_windows import build_windows
-from .model import EmotiPoseformer
+from .model import EmotiPoseformer, seeded
 from .train import TrainConfig, train_model
 
 LICENSE = ("CC BY-NC 4.0: trained on the Bandai Namco Research Motion Dataset (Kobayashi et al. 2023, "
@@ -41,7 +41,7 @@ def metadata_for(model_id: str, extra: dict) -> ModelMetadata:
 def train_and_export(out_dir: Path, seed: int = 0, config: TrainConfig = TrainConfig(), progress: bool = True) -> Path:
     torch.set_num_threads(2)
     windows = build_windows(list_clips(), BANDAI_CLASSES, WINDOW, seed=seed)
-    model = EmotiPoseformer(CHOSEN)
+    model = seeded(lambda: EmotiPoseformer(CHOSEN), config.seed)
     history = train_model(model, windows.features, windows.labels, windows.valence_arousal, config,
                           progress=progress, description="final model")
     extra = {"model_config": CHOSEN.to_dict(), "train_config": config.to_dict(), "windows": int(len(windows)),

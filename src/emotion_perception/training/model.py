@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Optional, Tuple
+from typing import Callable, Optional, Tuple, TypeVar
 
 import torch
 from torch import nn
@@ -150,3 +150,15 @@ class LstmBaseline(nn.Module):
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         logits, valence_arousal = self.logits(x)
         return torch.softmax(logits, dim=-1), valence_arousal
+
+
+ModelT = TypeVar("ModelT", bound=nn.Module)
+
+
+def seeded(build: Callable[[], ModelT], seed: int) -> ModelT:
+    """Builds a model with initial weights drawn from `seed`, leaving the global generator as it
+    was: without this the starting weights, and so the shipped file, differed on every run."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return build()
+
