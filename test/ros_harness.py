@@ -7,78 +7,32 @@ during the run is checked for at teardown.
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import time
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable
 
 import rclpy
 from rclpy.context import Context
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 
+from emotion_perception.node_process import NodeProcess as _NodeProcess
+from emotion_perception.node_process import dds_profile, params_file
+
 REPO = Path(__file__).resolve().parents[1]
-PARAMS_FILE = REPO / "config" / "emotion_perception.yaml"
-DDS_PROFILE = REPO / "config" / "fastdds_large_images.xml"
-
-
-def ros_environment(domain_id: int) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(ROS_DOMAIN_ID=str(domain_id), ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST",
-               FASTDDS_DEFAULT_PROFILES_FILE=str(DDS_PROFILE), PYTHONUNBUFFERED="1")
-    return env
+PARAMS_FILE = params_file()
+DDS_PROFILE = dds_profile()
 
 
 def shm_files() -> set[str]:
     return {name for name in os.listdir("/dev/shm") if "fastdds" in name or "fastrtps" in name}
 
 
-class NodeProcess:
-    """emotion_perception_node --ros-args --params-file config/emotion_perception.yaml -r ... -p ..."""
+class NodeProcess(_NodeProcess):
+    """The node as the launch file starts it, on the test module's own domain."""
 
     def __init__(self, domain_id: int, log: Path, remaps: dict[str, str], params: dict[str, str]) -> None:
-        command = ["emotion_perception_node", "--ros-args", "--params-file", str(PARAMS_FILE)]
-        for source, target in remaps.items():
-            command += ["-r", f"{source}:={target}"]
-        for name, value in params.items():
-            command += ["-p", f"{name}:={value}"]
-        self.log = log
-        self._log_file = open(log, "w")
-        self.process = subprocess.Popen(command, env=ros_environment(domain_id), stdout=self._log_file,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
-
-    def output(self) -> str:
-        self._log_file.flush()
-        return self.log.read_text()
-
-    def wait_for_output(self, text: str, timeout: float = 60.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if text in self.output():
-                return True
-            if self.process.poll() is not None:
-                return False
-            time.sleep(0.1)
-        return False
-
-    def interrupt(self, timeout: float = 5.0) -> Optional[float]:
-        """SIGINT; returns seconds until exit (None if it had to be killed)."""
-        start = time.monotonic()
-        self.process.send_signal(signal.SIGINT)
-        try:
-            self.process.wait(timeout=timeout)
-            return time.monotonic() - start
-        except subprocess.TimeoutExpired:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=3)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-            return None
-        finally:
-            self._log_file.close()
+        super().__init__(log, remaps, params, domain_id=domain_id)
 
 
 class Tester:

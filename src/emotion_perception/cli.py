@@ -168,6 +168,10 @@ def make_parser() -> argparse.ArgumentParser:
     extract.add_argument("--max-people", type=int, default=2)
     extract.add_argument("--max-frames", type=int, default=None)
     extract.set_defaults(handler=_extract)
+
+    from .bag.cli import register as register_bag_commands
+
+    register_bag_commands(commands, _add_pipeline_options, build_pipeline)
     return parser
 
 

@@ -23,8 +23,12 @@ from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackRet
 from rclpy.qos import QoSProfile, ReliabilityPolicy, HistoryPolicy, qos_profile_sensor_data
 from sensor_msgs.msg import CompressedImage, Image
 
+from builtin_interfaces.msg import Time
 from emotion_perception_msgs.msg import FrameEmotions, Landmark, PersonEmotion
+from sensor_msgs.msg import RegionOfInterest
+from std_msgs.msg import Header
 
+from .emotion_message import MessageKit, frame_emotions
 from .errors import BadImageError, EmotionPerceptionError
 from .image_conversion import cv2_to_imgmsg, to_rgb8
 from .node_parameters import BY_NAME, PARAMETERS, ParameterSpec
@@ -33,6 +37,8 @@ from .stats import StreamStats
 _TYPES = {bool: ParameterType.PARAMETER_BOOL, int: ParameterType.PARAMETER_INTEGER,
           float: ParameterType.PARAMETER_DOUBLE, str: ParameterType.PARAMETER_STRING}
 _LOG_INTERVAL_S = 5.0
+ROS_KIT = MessageKit(frame_emotions=FrameEmotions, person_emotion=PersonEmotion, landmark=Landmark,
+                     region_of_interest=RegionOfInterest, header=Header, time=Time, float_array=list)
 
 
 def _descriptor(spec: ParameterSpec) -> ParameterDescriptor:
@@ -268,28 +274,9 @@ class EmotionPerceptionNode(LifecycleNode):
             self.get_logger().warning(message)
 
     def _frame_message(self, header: Any, frame) -> FrameEmotions:
-        out = FrameEmotions()
-        out.header = header
-        out.labels = list(frame.labels)
-        out.model_id = frame.model_id
         window_length = self._pipeline.windows.config.length if self._pipeline else 0
-        for person in frame.people:
-            item = PersonEmotion()
-            item.track_id = int(person.track_id)
-            item.valid_frames = int(min(person.valid_frames, 65535))
-            item.window_length = int(window_length)
-            if person.has_emotion:
-                item.label = person.label
-                item.confidence = float(person.confidence)
-                item.probabilities = [float(p) for p in person.probabilities]
-                item.valence, item.arousal = float(person.valence), float(person.arousal)
-            x0, y0, x1, y1 = (max(0.0, float(v)) for v in person.box)
-            item.box.x_offset, item.box.y_offset = int(x0), int(y0)
-            item.box.width, item.box.height = int(max(0.0, x1 - x0)), int(max(0.0, y1 - y0))
-            item.landmarks = [Landmark(x=float(l[0]), y=float(l[1]), z=float(l[2]), visibility=float(l[3]))
-                              for l in person.landmarks]
-            out.people.append(item)
-        return out
+        stamp_ns = header.stamp.sec * 1_000_000_000 + header.stamp.nanosec
+        return frame_emotions(ROS_KIT, frame, stamp_ns, header.frame_id, window_length)
 
     def _publish_debug(self, header: Any, rgb, frame) -> None:
         import cv2
