@@ -169,6 +169,12 @@ def make_parser() -> argparse.ArgumentParser:
     extract.add_argument("--max-frames", type=int, default=None)
     extract.set_defaults(handler=_extract)
 
+    from . import demo
+
+    demo_parser = commands.add_parser("demo", help="footage -> bag -> node over DDS -> printed emotions + debug video")
+    demo.main_args(demo_parser)
+    demo_parser.set_defaults(handler=lambda args: demo.run_demo(demo.from_args(args)))
+
     from .bag.cli import register as register_bag_commands
 
     register_bag_commands(commands, _add_pipeline_options, build_pipeline)
