@@ -11,7 +11,7 @@ FOOTAGE := $(CACHE)/opencv-doc/vtest.avi
 WORKSPACE := ros2_ws/install/.built
 MSGS := $(wildcard ros2_ws/src/emotion_perception_msgs/msg/*.msg) ros2_ws/src/emotion_perception_msgs/CMakeLists.txt
 
-.PHONY: setup demo test clean lock train evaluate
+.PHONY: setup demo test clean lock train evaluate bench goldens
 
 setup: $(INSTALLED) $(POSE_MODELS) $(FOOTAGE) $(WORKSPACE)
 
@@ -45,6 +45,14 @@ train: setup
 
 evaluate: setup
 	$(RUN) emotion-perception evaluate
+
+# Speed and memory figures (reports/bench/latest.json and the README table); not a test.
+bench: setup
+	$(RUN) emotion-perception bench
+
+# Regenerate the golden replay outputs (test/goldens) after a deliberate change; review the diff.
+goldens: setup
+	$(RUN) emotion-perception bag goldens --write
 
 # Maintainers: after changing requirements.txt, rebuild the venv from it and re-pin.
 lock:

@@ -30,6 +30,7 @@ from std_msgs.msg import Header
 
 from .emotion_message import MessageKit, frame_emotions
 from .errors import BadImageError, EmotionPerceptionError
+from .heap import limit_arenas, release_free_memory
 from .image_conversion import cv2_to_imgmsg, to_rgb8
 from .node_parameters import BY_NAME, PARAMETERS, ParameterSpec
 from .stats import StreamStats
@@ -288,6 +289,7 @@ class EmotionPerceptionNode(LifecycleNode):
         self._debug_pub.publish(image)
 
     def _publish_diagnostics(self) -> None:
+        release_free_memory()
         stats = self.stats
         p50, p95 = stats.latency_ms(50), stats.latency_ms(95)
         status = DiagnosticStatus(name="emotion_perception: pipeline", hardware_id=self._device)
@@ -321,6 +323,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     import rclpy
     from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 
+    limit_arenas()
     rclpy.init(args=argv if argv is not None else sys.argv)
     node = EmotionPerceptionNode()
     executor = SingleThreadedExecutor()

@@ -59,6 +59,7 @@ class FrameResult:
     model_id: str
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     clock_reset: bool = False
+    windows_predicted: int = 0  # windows the model judged in this frame (its batch size)
 
 
 class Pipeline:
@@ -118,7 +119,7 @@ class Pipeline:
                 result.label, result.confidence = top_label(smoothed.probabilities, self.labels)
         t5 = time.perf_counter()
         timings.update(pose=t1 - t0, tracking=t2 - t1, normalize=t3 - t2, model=t4 - t3, smoothing=t5 - t4)
-        return FrameResult(stamp, results, self.labels, self.model_id, timings, clock_reset)
+        return FrameResult(stamp, results, self.labels, self.model_id, timings, clock_reset, len(predictions))
 
     def _track(self, people: list[PersonPose], stamp: float) -> list[PersonResult]:
         results = []

@@ -1,0 +1,1 @@
+"""`emotion-perception bench`: what the node costs, measured as ratios within one run."""

@@ -1,0 +1,189 @@
+"""In-process measurements: per-stage latency, node overhead over bare MediaPipe, model share
+of pose time, batched forward passes. Every figure is from this run on these frames."""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from typing import Any, Optional
+
+import numpy as np
+
+from ..emotion_message import frame_emotions
+from ..image_conversion import to_rgb8
+from ..pipeline import Pipeline, PipelineConfig, load_default_engine
+from ..pose import PoseConfig, PoseEstimator
+
+PERCENTILES = (50, 95, 99)
+
+
+def percentiles_ms(seconds: list[float]) -> dict[str, float]:
+    values = np.asarray(seconds) * 1000.0
+    return {f"p{p}": float(np.percentile(values, p)) for p in PERCENTILES} if len(values) else {}
+
+
+def median_of(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {key: float(np.median([run[key] for run in runs])) for key in runs[0]} if runs else {}
+
+
+class RosPublish:
+    """Builds the node's FrameEmotions and publishes it through rclpy, as the node's worker does."""
+
+    def __init__(self) -> None:
+        import rclpy
+        from emotion_perception_msgs.msg import FrameEmotions
+
+        from ..node import ROS_KIT
+
+        self.context = rclpy.context.Context()
+        rclpy.init(context=self.context)
+        self.node = rclpy.create_node("emotion_perception_bench_publish", context=self.context)
+        self.publisher = self.node.create_publisher(FrameEmotions, "bench_emotions", 10)
+        self.kit = ROS_KIT
+
+    def __call__(self, frame, stamp_ns: int, window_length: int) -> None:
+        self.publisher.publish(frame_emotions(self.kit, frame, stamp_ns, "camera", window_length))
+
+    def close(self) -> None:
+        import rclpy
+
+        self.node.destroy_node()
+        rclpy.try_shutdown(context=self.context)
+
+
+def node_path_run(messages: list, config: PipelineConfig, publish: Optional[RosPublish]) -> dict[str, list[float]]:
+    """One pass of the node's per-frame path: decode, pipeline stages, publish."""
+    pipeline = Pipeline(config, load_default_engine(device="cpu"))
+    stages: dict[str, list[float]] = {name: [] for name in ("decode", "pose", "tracking", "normalize", "model",
+                                                              "smoothing", "publish", "total", "model_calls")}
+    try:
+        for message in messages:
+            start = time.perf_counter()
+            rgb = to_rgb8(message)
+            decoded = time.perf_counter()
+            stamp_ns = message.header.stamp.sec * 1_000_000_000 + message.header.stamp.nanosec
+            frame = pipeline.process(rgb, stamp_ns * 1e-9)
+            processed = time.perf_counter()
+            if publish is not None:
+                publish(frame, stamp_ns, pipeline.windows.config.length)
+            published = time.perf_counter()
+            stages["decode"].append(decoded - start)
+            for name in ("pose", "tracking", "normalize", "model", "smoothing"):
+                stages[name].append(frame.timings[name])
+            stages["publish"].append(published - processed)
+            stages["total"].append(published - start)
+            if frame.windows_predicted:
+                stages["model_calls"].append(frame.timings["model"])
+    finally:
+        pipeline.close()
+    return stages
+
+
+def bare_mediapipe_run(frames: list[np.ndarray], pose: PoseConfig, start_ns: int = 0) -> list[float]:
+    """MediaPipe's PoseLandmarker alone on the same RGB frames: the floor under the node."""
+    import mediapipe as mp
+
+    estimator = PoseEstimator(pose)
+    landmarker = estimator._create(pose.max_people)
+    times = []
+    try:
+        for index, rgb in enumerate(frames):
+            start = time.perf_counter()
+            landmarker.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb), index * 200 + 1)
+            times.append(time.perf_counter() - start)
+    finally:
+        landmarker.close()
+    return times
+
+
+def stage_report(messages: list, frames: list[np.ndarray], repeats: int, pose: PoseConfig) -> dict[str, Any]:
+    publish = RosPublish()
+    try:
+        node_runs = [node_path_run(messages, PipelineConfig(pose=pose), publish) for _ in range(repeats + 1)][1:]
+    finally:
+        publish.close()
+    bare_runs = [bare_mediapipe_run(frames, pose) for _ in range(repeats + 1)][1:]
+    # the first pass of each pays one-time start-up costs and is left out
+    node_mean = float(np.median([np.mean(run["total"]) for run in node_runs]))
+    bare_mean = float(np.median([np.mean(run) for run in bare_runs]))
+    stages = {name: median_of([percentiles_ms(run[name]) for run in node_runs])
+              for name in ("decode", "pose", "tracking", "normalize", "model", "publish", "total")}
+    pose_mean = float(np.median([np.mean(run["pose"]) for run in node_runs]))
+    model_call = float(np.median([np.median(run["model_calls"]) for run in node_runs if run["model_calls"]]))
+    return {
+        "frames": len(messages), "repeats": repeats,
+        "stage_latency_ms": stages,
+        "node_ms_per_frame": node_mean * 1000, "bare_mediapipe_ms_per_frame": bare_mean * 1000,
+        "node_overhead_ratio": node_mean / bare_mean - 1.0,
+        "pose_ms_per_frame": pose_mean * 1000, "model_ms_per_call": model_call * 1000,
+        "model_share_of_pose": model_call / pose_mean,
+    }
+
+
+def eight_people_report(frames: list[np.ndarray], repeats: int, pose: PoseConfig) -> dict[str, Any]:
+    """Pose time on frames with eight people against the model's forward pass for eight windows."""
+    config = PipelineConfig(pose=replace(pose, max_people=8))
+    runs = []
+    for _ in range(repeats + 1):
+        pipeline = Pipeline(config, load_default_engine(device="cpu"))
+        pose_times, model_times, people = [], [], []
+        try:
+            for index, rgb in enumerate(frames):
+                frame = pipeline.process(rgb, 1.0 + index / 15.0)
+                pose_times.append(frame.timings["pose"])
+                people.append(len(frame.people))
+                if frame.windows_predicted == 8:
+                    model_times.append(frame.timings["model"])
+        finally:
+            pipeline.close()
+        runs.append((float(np.mean(pose_times)), float(np.median(model_times)) if model_times else float("nan"),
+                     float(np.mean(people)), len(model_times)))
+    runs = runs[1:]
+    pose_mean = float(np.median([r[0] for r in runs]))
+    model = float(np.nanmedian([r[1] for r in runs]))
+    return {"frames": len(frames), "people_per_frame": float(np.median([r[2] for r in runs])),
+            "frames_with_8_estimates": int(np.median([r[3] for r in runs])),
+            "pose_ms_per_frame": pose_mean * 1000, "model_ms_per_call": model * 1000,
+            "model_share_of_pose": model / pose_mean}
+
+
+def batched_forward(repeats: int = 20) -> dict[str, Any]:
+    """Throughput of the packaged model for 1, 8 and 64 windows; CUDA fp32/fp16 when present."""
+    import torch
+
+    engine = load_default_engine(device="cpu")
+    shape = (engine.metadata.window_length, 33, 4)
+    rng = np.random.default_rng(0)
+    results: dict[str, Any] = {"cpu": _throughput(engine, rng, shape, repeats)}
+    engine.release()
+    if torch.cuda.is_available():
+        fp32 = load_default_engine(device="cuda", half=False)
+        fp16 = load_default_engine(device="cuda", half=True)
+        results["cuda_fp32"] = _throughput(fp32, rng, shape, repeats)
+        results["cuda_fp16"] = _throughput(fp16, rng, shape, repeats)
+        windows = rng.normal(0, 0.5, (64, *shape)).astype(np.float32)
+        windows[..., 3] = 1.0
+        p32 = np.stack([p.probabilities for p in fp32.predict(windows)])
+        p16 = np.stack([p.probabilities for p in fp16.predict(windows)])
+        results["cuda_fp16_vs_fp32"] = {"max_abs_probability_difference": float(np.abs(p32 - p16).max()),
+                                        "argmax_agreement": float((p32.argmax(1) == p16.argmax(1)).mean()),
+                                        "device": torch.cuda.get_device_name(0)}
+    else:
+        results["cuda"] = "not measured: no CUDA device on this machine"
+    return results
+
+
+def _throughput(engine, rng: np.random.Generator, shape: tuple, repeats: int) -> dict[str, Any]:
+    out = {}
+    for batch in (1, 8, 64):
+        windows = rng.normal(0, 0.5, (batch, *shape)).astype(np.float32)
+        windows[..., 3] = 1.0
+        for _ in range(3):
+            engine.predict(windows)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            engine.predict(windows)
+            times.append(time.perf_counter() - start)
+        median = float(np.median(times))
+        out[str(batch)] = {"ms_per_call": median * 1000, "windows_per_s": batch / median}
+    return out
