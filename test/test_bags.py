@@ -162,3 +162,37 @@ def run_case_once(case, directory: Path) -> Path:
     if not result.exists():
         run_case(case, directory)
     return result
+
+
+def test_replay_publishes_the_bag_clock_and_honours_remaps(squats_video, tmp_path):
+    from rosgraph_msgs.msg import Clock
+    from sensor_msgs.msg import CameraInfo, Image
+
+    from ros_harness import Tester
+
+    from emotion_perception.bag.replay import BagPlayer, parse_remaps
+
+    bag = tmp_path / "bag"
+    video_to_bag(squats_video, bag, max_frames=6)  # 5 fps: 1 s of bag time
+    tester = Tester(20 + os.getpid() % 40, "clock_listener")
+    clock_ns, images, infos = [], [], []
+    try:
+        node = tester.node
+        node.create_subscription(Clock, "/clock", lambda m: clock_ns.append(m.clock.sec * 10**9 + m.clock.nanosec), 100)
+        node.create_subscription(Image, "/robot/camera", images.append, 10)
+        node.create_subscription(CameraInfo, "/camera/camera_info", infos.append, 10)
+        player = BagPlayer(node, bag, rate=2.0, clock=True, remaps=parse_remaps(["/camera/image_raw:=/robot/camera"]))
+        assert player.wait_for_subscribers(1, timeout_s=20)
+        playing = threading.Thread(target=player.play)
+        playing.start()
+        tester.spin_until(lambda: not playing.is_alive() and len(images) == 6 and len(infos) == 6, timeout=20)
+        playing.join()
+    finally:
+        tester.close()
+    start = 1_700_000_000 * 10**9
+    assert len(images) == 6 and len(infos) == 6
+    assert len(clock_ns) >= 15, "40 Hz of bag time for 0.5 s of replay"
+    assert clock_ns == sorted(clock_ns) and start <= clock_ns[0] and clock_ns[-1] <= start + 10**9
+    assert images[0].header.stamp.sec == 1_700_000_000  # bytes as recorded: the stamps are the bag's
+    with pytest.raises(ValueError, match="remap"):
+        parse_remaps(["/camera/image_raw=/robot/camera"])

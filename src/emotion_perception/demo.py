@@ -66,7 +66,7 @@ def describe(frame: dict, start_ns: int) -> list[str]:
                          f"{person['confidence']:.2f}  valence {person['valence']:+.2f}  arousal {person['arousal']:+.2f}")
         else:
             lines.append(f"t={seconds:6.2f} s  person {person['id']:>3}: (window filling, "
-                         f"{person['valid_frames']}/{person.get('window_length', 30)} frames)")
+                         f"{person['valid_frames']}/{person['window_length']} frames)")
     return lines
 
 

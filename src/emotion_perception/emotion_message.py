@@ -65,7 +65,7 @@ def summarize(message: Any) -> dict:
                 "id": int(p.track_id), "label": p.label, "confidence": round(float(p.confidence), 5),
                 "probabilities": [round(float(v), 5) for v in np.asarray(p.probabilities, dtype=np.float64)],
                 "valence": round(float(p.valence), 5), "arousal": round(float(p.arousal), 5),
-                "valid_frames": int(p.valid_frames),
+                "valid_frames": int(p.valid_frames), "window_length": int(p.window_length),
                 "box": [int(p.box.x_offset), int(p.box.y_offset), int(p.box.width), int(p.box.height)],
             }
             for p in message.people

@@ -55,7 +55,7 @@ class BagPlayer:
                          durability=DurabilityPolicy.VOLATILE)
         with Reader(self.bag) as reader:
             self._connections = [c for c in reader.connections if topics is None or c.topic in topics]
-            self._start_ns, self._end_ns = reader.start_time, reader.end_time
+            self._start_ns = reader.start_time
         self._publishers = {}
         for connection in self._connections:
             if connection.topic not in self._publishers:

@@ -9,6 +9,7 @@ fold (the seed's 6x256 against smaller models), so no test motion influences it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import time
 from pathlib import Path
@@ -168,7 +169,7 @@ def size_selection(windows: WindowSet, assignments: Sequence[set[str]], train_co
         index = np.flatnonzero(inner_train)[::subsample]
         config = dataclasses.replace(train_config, epochs=epochs)
         for name, model_config in SIZES.items():
-            model = seeded(lambda: EmotiPoseformer(model_config), train_config.seed)
+            model = seeded(functools.partial(EmotiPoseformer, model_config), train_config.seed)
             start = time.perf_counter()
             train_model(model, windows.features[index], windows.labels[index], windows.valence_arousal[index],
                         config, progress=progress, description=f"fold {fold} size {name}")
