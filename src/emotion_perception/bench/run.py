@@ -78,7 +78,7 @@ def markdown(report: dict[str, Any]) -> str:
     lines = [f"Measured {report['date']} on {m['cpu']} ({m['cores']} cores, {m['memory_gb']} GB, GPU: {m['gpu']}), "
              f"torch {m['torch']}, MediaPipe {m['mediapipe']}; full pose model unless noted.", "",
              "| figure | measured | goal |", "|---|---|---|",
-             f"| node overhead over bare MediaPipe ({one['node_ms_per_frame']:.1f} vs {one['bare_mediapipe_ms_per_frame']:.1f} ms/frame, medians) "
+             f"| node overhead over bare MediaPipe ({one['node_ms_per_frame']:.1f} vs {one['bare_mediapipe_ms_per_frame']:.1f} ms per frame, means) "
              f"| {report['node_overhead_ratio']:+.1%} | <= {goals['node_overhead_ratio']:.0%} ({verdict('node_overhead_ratio')}) |",
              f"| model share of pose time, 8 people ({eight['model_ms_per_call']:.2f} ms / {eight['pose_ms_per_frame']:.0f} ms) "
              f"| {report['model_share_of_pose']:.1%} | <= {goals['model_share_of_pose']:.0%} ({verdict('model_share_of_pose')}) |",
