@@ -121,31 +121,35 @@ def resample_window(
         raise ValueError("resample_window needs one stamp per frame and at least one frame")
     if np.any(np.diff(stamps) <= 0):
         raise ValueError("resample_window needs strictly increasing stamps")
+    count = len(stamps)
     end = stamps[-1] if end_stamp is None else float(end_stamp)
     step = 1.0 / fps
     targets = end - step * np.arange(length - 1, -1, -1)
     present = presence_mask(raw, visibility_threshold)
-    out = np.full((length, raw.shape[1], 4), np.nan)
-    out[..., 3] = 0.0
-    # First frame at or after each instant; a frame within a microsecond counts as exactly on it
-    # (7 steps of 0.1 s back from 0.7 s must land on the frame at 0.0 s, not just before it).
-    upper = np.searchsorted(stamps, targets - STAMP_TOLERANCE_S, side="left")
-    for k, (t, hi) in enumerate(zip(targets, upper)):
-        lo = hi if hi < len(stamps) and abs(stamps[hi] - t) <= STAMP_TOLERANCE_S else hi - 1
-        filled = np.zeros(raw.shape[1], dtype=bool)
-        if lo == hi:
-            filled = present[lo].copy()
-            out[k, filled] = raw[lo, filled]
-        elif lo >= 0 and hi < len(stamps) and stamps[hi] - stamps[lo] <= MAX_BRIDGED_GAP_S:
-            weight = (t - stamps[lo]) / (stamps[hi] - stamps[lo])
-            filled = present[lo] & present[hi]
-            blended = (1.0 - weight) * raw[lo] + weight * raw[hi]
-            out[k, filled] = blended[filled]
-        if lo < 0:
-            continue  # before the first frame: never extrapolate backwards in time
-        for side in sorted({lo, hi}, key=lambda i: abs(stamps[min(i, len(stamps) - 1)] - t)):
-            if side < len(stamps) and abs(stamps[side] - t) <= step:
-                hold = present[side] & ~filled
-                out[k, hold] = raw[side, hold]
-                filled |= hold
+    # Every instant at once (the node runs this per person per frame). `hi`: the first frame at or
+    # after the instant, where a frame within a microsecond counts as exactly on it (7 steps of
+    # 0.1 s back from 0.7 s must land on the frame at 0.0 s, not just before it); `lo`: that frame
+    # when exact, else the one before. Indices are clamped for lookups and masked for meaning.
+    hi = np.searchsorted(stamps, targets - STAMP_TOLERANCE_S, side="left")
+    hi_at = np.minimum(hi, count - 1)
+    exact = (hi < count) & (np.abs(stamps[hi_at] - targets) <= STAMP_TOLERANCE_S)
+    lo = np.where(exact, hi, hi - 1)
+    lo_at = np.maximum(lo, 0)
+    bridged = ~exact & (lo >= 0) & (hi < count) & (stamps[hi_at] - stamps[lo_at] <= MAX_BRIDGED_GAP_S)
+    span = np.where(bridged, stamps[hi_at] - stamps[lo_at], 1.0)
+    weight = np.where(bridged, (targets - stamps[lo_at]) / span, 0.0)[:, None, None]
+    blended = (1.0 - weight) * raw[lo_at] + weight * raw[hi_at]
+    filled = np.where(exact[:, None], present[lo_at], bridged[:, None] & present[lo_at] & present[hi_at])
+    out = np.where(filled[..., None], np.where(exact[:, None, None], raw[lo_at], blended), np.nan)
+    # Joints still empty take the nearer neighbour's value (then the other's) within one step;
+    # never before the first frame: no extrapolating backwards in time.
+    between = ~exact & (lo >= 0)
+    hi_nearer = np.abs(stamps[hi_at] - targets) < np.abs(stamps[lo_at] - targets)
+    for side in (np.where(hi_nearer, hi, lo), np.where(hi_nearer, lo, hi)):
+        side_at = np.minimum(side, count - 1)
+        near = between & (side < count) & (np.abs(stamps[side_at] - targets) <= step)
+        hold = near[:, None] & present[side_at] & ~filled
+        out = np.where(hold[..., None], raw[side_at], out)
+        filled |= hold
+    out[..., 3] = np.where(filled, out[..., 3], 0.0)
     return out
