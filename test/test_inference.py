@@ -113,6 +113,35 @@ def test_one_batched_forward_equals_one_forward_per_person(tiny_model_file):
     assert engine.predict(np.zeros((0, 16, 33, 4), np.float32)) == []
 
 
+def test_a_cpu_forward_runs_on_its_own_thread_count_and_leaves_the_process_setting_alone(tiny_model_file):
+    """One thread by default leaves MediaPipe its core; training in the same process keeps its pool."""
+    engine = EmotionEngine(tiny_model_file, device="cpu")
+    module = engine.module
+    seen = []
+
+    def spy(batch):
+        seen.append(torch.get_num_threads())
+        return module(batch)
+
+    engine.module = spy
+    previous = torch.get_num_threads()
+    try:
+        torch.set_num_threads(2)
+        engine.predict(random_windows(2))
+        assert seen == [1] and torch.get_num_threads() == 2
+        engine.cpu_threads = 2
+        engine.predict(random_windows(2))
+        assert seen == [1, 2]
+    finally:
+        torch.set_num_threads(previous)
+    two_threads = EmotionEngine(tiny_model_file, device="cpu", cpu_threads=2).predict(random_windows(4))
+    one_thread = EmotionEngine(tiny_model_file, device="cpu").predict(random_windows(4))
+    for a, b in zip(one_thread, two_threads):
+        np.testing.assert_allclose(a.probabilities, b.probabilities, atol=1e-6)
+    with pytest.raises(ValueError, match="cpu_threads"):
+        EmotionEngine(tiny_model_file, device="cpu", cpu_threads=0)
+
+
 def test_device_requests(monkeypatch):
     assert resolve_device("cpu") == ("cpu", None)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)

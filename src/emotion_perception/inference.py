@@ -3,11 +3,17 @@
 One forward per frame serves every person whose window is ready: on CPU the per-call overhead
 dominates a small transformer, so batching 8 people costs little more than 1. fp16 is used on
 CUDA only (CPU half precision is slower and less accurate).
+
+On the CPU the forward runs on one thread by default. MediaPipe keeps a core busy beside it, and
+torch's intra-op workers spin-wait after each call: on two cores a two-thread forward measured
+2.4 ms mean with an 11 ms p95 and slowed the next pose estimate, one thread 1.0 ms with a 1.1 ms
+p95 (`emotion-perception bench`, pose_squats).
 """
 from __future__ import annotations
 
 import logging
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -138,8 +144,11 @@ class Prediction:
 class EmotionEngine:
     """A loaded model on a device; `predict` runs one forward for a whole batch of windows."""
 
-    def __init__(self, model_path: Path, device: str = "auto", half: bool = True) -> None:
+    def __init__(self, model_path: Path, device: str = "auto", half: bool = True, cpu_threads: int = 1) -> None:
         import torch
+
+        if cpu_threads < 1:
+            raise ValueError(f"cpu_threads must be at least 1, got {cpu_threads}")
 
         self.device, self.device_note = resolve_device(device)
         if self.device_note:
@@ -151,6 +160,7 @@ class EmotionEngine:
         self.half = bool(half) and self.device.startswith("cuda")
         if self.half:
             self.module = self.module.half()
+        self.cpu_threads = cpu_threads
         self._torch = torch
 
     @property
@@ -165,13 +175,27 @@ class EmotionEngine:
         batch = torch.from_numpy(np.ascontiguousarray(windows, dtype=np.float32)).to(self.device)
         if self.half:
             batch = batch.half()
-        with torch.inference_mode():
+        with torch.inference_mode(), self._intra_op_threads():
             probabilities, valence_arousal = self.module(batch)
         probabilities = probabilities.float().cpu().numpy()
         valence_arousal = valence_arousal.float().clamp(-1.0, 1.0).cpu().numpy()
         # fp16 softmax sums can drift by ~1e-3; renormalise so consumers can rely on the sum.
         probabilities = probabilities / np.clip(probabilities.sum(axis=1, keepdims=True), 1e-12, None)
         return [Prediction(p, float(va[0]), float(va[1])) for p, va in zip(probabilities, valence_arousal)]
+
+    @contextmanager
+    def _intra_op_threads(self):
+        """torch's thread count is process-wide: set ours for the forward only, so a training loop
+        or another engine in the same process keeps its own."""
+        if self.device != "cpu":
+            yield
+            return
+        previous = self._torch.get_num_threads()
+        self._torch.set_num_threads(self.cpu_threads)
+        try:
+            yield
+        finally:
+            self._torch.set_num_threads(previous)
 
     def release(self) -> None:
         """Frees the model (and the CUDA cache) so an inactive node holds no GPU memory."""

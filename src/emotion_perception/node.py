@@ -186,7 +186,8 @@ class EmotionPerceptionNode(LifecycleNode):
         from .pose import PoseConfig
 
         model_path = self.param("model_path")
-        engine = load_default_engine(self.param("device"), self.param("half"), Path(model_path) if model_path else None)
+        engine = load_default_engine(self.param("device"), self.param("half"), Path(model_path) if model_path else None,
+                                     self.param("cpu_threads"))
         if engine is None:
             raise ValueError("no emotion model: none packaged and model_path is empty")
         window_length = self.param("window_length")

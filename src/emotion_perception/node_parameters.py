@@ -41,6 +41,8 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec("model_path", "", "EmotiPoseformer TorchScript file; empty = the packaged, sha256-checked model"),
     ParameterSpec("device", "auto", "auto, cpu, cuda or cuda:N for the emotion model (MediaPipe runs on the CPU)"),
     ParameterSpec("half", True, "fp16 on CUDA (ignored on the CPU)"),
+    ParameterSpec("cpu_threads", 1, "torch threads for the emotion model on the CPU (1 leaves MediaPipe its core)",
+                  minimum=1, maximum=64),
     ParameterSpec("pose_model", "full", "MediaPipe pose model", choices=("lite", "full", "heavy")),
     ParameterSpec("max_people", 4, "most people tracked per image", minimum=1, maximum=16),
     ParameterSpec("tile_size", 0, "detection tiles in pixels for small, distant people (0 = whole image only)",

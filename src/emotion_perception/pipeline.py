@@ -153,7 +153,8 @@ def default_model_path() -> Path:
     return Path(__file__).resolve().parent / "models" / "emotiposeformer.pt"
 
 
-def load_default_engine(device: str = "auto", half: bool = True, model_path: Optional[Path] = None) -> Optional[EmotionEngine]:
+def load_default_engine(device: str = "auto", half: bool = True, model_path: Optional[Path] = None,
+                        cpu_threads: int = 1) -> Optional[EmotionEngine]:
     """The engine for `model_path` (default: the packaged model), or None when no trained model
     is installed, in which case doors show skeletons and ids and say so."""
     path = Path(model_path) if model_path else default_model_path()
@@ -162,7 +163,7 @@ def load_default_engine(device: str = "auto", half: bool = True, model_path: Opt
             LOG.warning("no trained emotion model installed at %s: showing poses and ids only", path)
             return None
         verify_packaged_model(path)
-    return EmotionEngine(path, device=device, half=half)
+    return EmotionEngine(path, device=device, half=half, cpu_threads=cpu_threads)
 
 
 def verify_packaged_model(path: Path) -> None:
