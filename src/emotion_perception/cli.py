@@ -190,7 +190,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser("bench", help="measure latency, overhead, overload and memory; write reports/bench")
     bench.add_argument("--out", type=Path, default=Path("reports/bench/latest.json"))
-    bench.add_argument("--repeats", type=int, default=3)
+    bench.add_argument("--repeats", type=int, default=5)
     bench.add_argument("--overload-frames", type=int, default=150)
     bench.add_argument("--memory-frames", type=int, default=3000, help="100000 for the full memory check")
     bench.add_argument("--readme", type=Path, default=Path("README.md"), help="README whose benchmark table to regenerate")
