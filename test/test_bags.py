@@ -23,7 +23,7 @@ from emotion_perception.bag.typestore import FRAME_EMOTIONS, message_directory, 
 from emotion_perception.emotion_message import summarize
 from emotion_perception.image_conversion import to_rgb8
 from emotion_perception.pipeline import default_model_path
-from emotion_perception.pose_models import sha256_of
+from emotion_perception.checksums import sha256_of
 
 
 @pytest.fixture(scope="module")

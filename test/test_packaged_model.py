@@ -31,6 +31,9 @@ def test_a_modified_packaged_model_is_refused(tmp_path):
         handle.write(b"\x00")
     with pytest.raises(ModelLoadError, match="does not match the pinned"):
         verify_packaged_model(copy)
+    copy.with_name(copy.name + ".sha256").unlink()
+    with pytest.raises(ModelLoadError, match="no pinned sha256"):
+        verify_packaged_model(copy)
 
 
 def test_int8_variant_agrees_with_fp32_on_real_footage(squats_frames, record_property):

@@ -168,13 +168,9 @@ def load_default_engine(device: str = "auto", half: bool = True, model_path: Opt
 
 def verify_packaged_model(path: Path) -> None:
     """The packaged model must match the sha256 pinned beside it at export."""
+    from .checksums import require_sha256
     from .errors import ModelLoadError
-    from .pose_models import sha256_of
 
     pinned_file = path.with_name(path.name + ".sha256")
-    if not pinned_file.exists():
-        raise ModelLoadError(f"{path}: no pinned checksum {pinned_file.name}; re-export it with `make train`")
-    pinned = pinned_file.read_text().split()[0]
-    actual = sha256_of(path)
-    if actual != pinned:
-        raise ModelLoadError(f"{path}: sha256 {actual} does not match the pinned {pinned}")
+    pinned = pinned_file.read_text().split()[0] if pinned_file.exists() else None
+    require_sha256(path, pinned, ModelLoadError, f"the pin is {pinned_file.name}; re-export the model with `make train`")

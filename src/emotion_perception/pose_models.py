@@ -12,12 +12,13 @@ with fixed timestamps so the result is byte-for-byte reproducible and its sha256
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import sys
 import zipfile
 from pathlib import Path
 from typing import Dict, Iterable, Optional
+
+from .checksums import require_sha256, sha256_of
 
 POSE_MODEL_VARIANTS = ("lite", "full", "heavy")
 _BUNDLE_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
@@ -36,14 +37,6 @@ def bundle_name(variant: str) -> str:
     if variant not in POSE_MODEL_VARIANTS:
         raise PoseModelError(f"unknown pose model '{variant}': choose one of {', '.join(POSE_MODEL_VARIANTS)}")
     return f"pose_landmarker_{variant}.task"
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _repository_model_dir() -> Path:
@@ -85,14 +78,8 @@ def _pinned_checksums(directory: Path) -> Dict[str, str]:
 
 def verify_bundle(path: Path) -> None:
     """Raises PoseModelError unless `path` matches the sha256 pinned in SHA256SUMS."""
-    expected = _pinned_checksums(path.parent).get(path.name)
-    if expected is None:
-        raise PoseModelError(f"{path}: no pinned sha256 in {_CHECKSUM_FILE}; refusing an unverified model")
-    actual = sha256_of(path)
-    if actual != expected:
-        raise PoseModelError(
-            f"{path}: sha256 {actual} does not match the pinned {expected}; rebuild it with `make setup`"
-        )
+    require_sha256(path, _pinned_checksums(path.parent).get(path.name), PoseModelError,
+                   f"pins are in {_CHECKSUM_FILE}; rebuild the bundle with `make setup`")
 
 
 def resolve_pose_model(variant_or_path: str) -> Path:

@@ -16,6 +16,7 @@ from typing import Iterator, Optional
 
 import numpy as np
 
+from ..checksums import require_sha256
 from ..data_sources import cache_dir, data_dir
 from .bvh import read_bvh
 from .skeleton_map import mocap_landmarks
@@ -70,11 +71,8 @@ def dataset2_dir() -> Path:
     marker = target / ".unpacked"
     if not marker.exists():
         archive = bandai_root() / "dataset-2" / "data.tar.xz"
-        import hashlib
-
-        digest = hashlib.sha256(archive.read_bytes()).hexdigest()
-        if digest != DATASET2_ARCHIVE_SHA256:
-            raise RuntimeError(f"{archive}: sha256 {digest} differs from the documented {DATASET2_ARCHIVE_SHA256}")
+        require_sha256(archive, DATASET2_ARCHIVE_SHA256, RuntimeError,
+                       "the pin is the archive's documented digest: is ../shared/data complete?")
         target.mkdir(parents=True, exist_ok=True)
         patterns = [f"*_{style}_*" for style in ("normal", "exhausted", "active")]
         subprocess.run(["tar", "xJf", str(archive), "-C", str(target), "--wildcards", *patterns], check=True)

@@ -49,7 +49,7 @@ def train_and_export(out_dir: Path, seed: int = 0, config: TrainConfig = TrainCo
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "emotiposeformer.pt"
     save_model(model, metadata_for(MODEL_ID, extra), path)
-    from ..pose_models import sha256_of
+    from ..checksums import sha256_of
 
     path.with_name(path.name + ".sha256").write_text(f"{sha256_of(path)}  {path.name}\n")
     save_model(torch.jit.script(quantize_int8(model)), metadata_for(MODEL_ID + "-int8", extra),
