@@ -29,9 +29,16 @@ MAX_PIXELS = 3840 * 2160
 
 
 class ImageConversionError(BadImageError):
+    """A message that cannot become an image; its `kind` says why (unsupported_encoding, too_large,
+    ...), so every door counts conversion failures by reason without knowing this class."""
+
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
-        self.reason = reason  # stable label for diagnostics counters
+        self.kind = reason
+
+    @property
+    def reason(self) -> str:
+        return self.kind
 
 
 def imgmsg_to_cv2(msg: Any, desired_encoding: str = "passthrough") -> np.ndarray:

@@ -256,7 +256,7 @@ class EmotionPerceptionNode(LifecycleNode):
         try:
             rgb = to_rgb8(msg)
         except BadImageError as error:
-            self._bad_input(getattr(error, "reason", error.kind), str(error))
+            self._bad_input(error.kind, str(error))
             return
         pipeline = self._pipeline
         if pipeline is None:

@@ -49,10 +49,9 @@ def process_bag(pipeline: Pipeline, bag: Path, out: Path, topic: Optional[str] =
                 rgb = to_rgb8(image.message)
                 frame = pipeline.process(rgb, image.stamp_ns * 1e-9)
             except BadImageError as error:
-                kind = getattr(error, "reason", error.kind)
-                if not report.bad_inputs[kind]:
-                    LOG.warning("bad input (%s) at %d ns: %s; frame skipped", kind, image.stamp_ns, error)
-                report.bad_inputs[kind] += 1
+                if not report.bad_inputs[error.kind]:
+                    LOG.warning("bad input (%s) at %d ns: %s; frame skipped", error.kind, image.stamp_ns, error)
+                report.bad_inputs[error.kind] += 1
                 continue
             message = frame_emotions(kit, frame, image.stamp_ns, image.frame_id, pipeline.windows.config.length)
             writer.write(connection, image.log_time_ns, store.serialize_cdr(message, FRAME_EMOTIONS))
