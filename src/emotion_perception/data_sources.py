@@ -20,6 +20,13 @@ def cache_dir() -> Path:
     return Path(os.environ.get("EMOTION_CACHE_DIR", Path.home() / ".cache" / "emotion_perception"))
 
 
+def installed_share_paths(package: str, *parts: str) -> list[Path]:
+    """share/PACKAGE/PARTS under every AMENT_PREFIX_PATH prefix, in overlay order: where a built
+    and sourced workspace (or a real ROS install) keeps a package's files."""
+    return [Path(prefix, "share", package, *parts)
+            for prefix in filter(None, os.environ.get("AMENT_PREFIX_PATH", "").split(os.pathsep))]
+
+
 def tfjs_footage(name: str) -> Path:
     """A file of footage/tfjs-pose-test-data (pose_squats.mp4, pose_1.mp4, their JSON, pose.jpg)."""
     return data_dir() / "footage" / "tfjs-pose-test-data" / name

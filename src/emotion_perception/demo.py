@@ -16,9 +16,8 @@ from typing import Any
 from .bag.from_video import video_to_bag
 from .data_sources import debian_footage
 from .emotion_message import summarize
+from .node_process import DEFAULT_CAMERA_TOPIC as CAMERA_TOPIC
 from .node_process import NodeProcess, dds_profile, launch_remaps
-
-CAMERA_TOPIC = "/camera/image_raw"
 
 
 @dataclass(frozen=True)

@@ -11,20 +11,16 @@ import signal
 import subprocess
 import time
 from pathlib import Path
-from typing import IO, Optional
+from typing import Optional
 
-from .data_sources import REPOSITORY_ROOT
+from .data_sources import REPOSITORY_ROOT, installed_share_paths
 
 
 def config_file(name: str) -> Path:
     """config/NAME from this checkout, else from the installed package's share directory."""
-    candidate = REPOSITORY_ROOT / "config" / name
-    if candidate.exists():
-        return candidate
-    for prefix in filter(None, os.environ.get("AMENT_PREFIX_PATH", "").split(os.pathsep)):
-        installed = Path(prefix) / "share" / "emotion_perception" / "config" / name
-        if installed.exists():
-            return installed
+    for candidate in [REPOSITORY_ROOT / "config" / name, *installed_share_paths("emotion_perception", "config", name)]:
+        if candidate.exists():
+            return candidate
     raise FileNotFoundError(f"config/{name} not found in the checkout or any AMENT_PREFIX_PATH share directory")
 
 
@@ -46,6 +42,9 @@ def ros_environment(domain_id: Optional[int] = None) -> dict[str, str]:
     return env
 
 
+DEFAULT_CAMERA_TOPIC = "/camera/image_raw"  # the launch file's camera_topic default
+
+
 def launch_remaps(camera_topic: str) -> dict[str, str]:
     """The launch file's remappings for `camera_topic:=...`."""
     return {"image": camera_topic, "image/compressed": camera_topic + "/compressed"}
@@ -55,7 +54,7 @@ class NodeProcess:
     """emotion_perception_node --ros-args --params-file config/emotion_perception.yaml -r ... -p ..."""
 
     def __init__(self, log: Path, remaps: dict[str, str], params: dict[str, str],
-                 domain_id: Optional[int] = None, echo: Optional[IO[str]] = None) -> None:
+                 domain_id: Optional[int] = None) -> None:
         command = ["emotion_perception_node", "--ros-args", "--params-file", str(params_file())]
         for source, target in remaps.items():
             command += ["-r", f"{source}:={target}"]

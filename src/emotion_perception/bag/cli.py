@@ -7,6 +7,9 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
+from ..node_process import DEFAULT_CAMERA_TOPIC
+from .process import DEFAULT_OUTPUT_TOPIC
+
 
 def register(commands, add_pipeline_options: Callable, build_pipeline: Callable) -> None:
     bag = commands.add_parser("bag", help="rosbag2 tools: make bags from footage, replay them, process them")
@@ -17,7 +20,7 @@ def register(commands, add_pipeline_options: Callable, build_pipeline: Callable)
     make.add_argument("--out", type=Path, required=True, help="bag directory to create")
     make.add_argument("--storage", choices=("mcap", "sqlite3"), default="mcap")
     make.add_argument("--compressed", action="store_true", help="JPEG CompressedImage on TOPIC/compressed")
-    make.add_argument("--topic", default="/camera/image_raw")
+    make.add_argument("--topic", default=DEFAULT_CAMERA_TOPIC)
     make.add_argument("--frame-id", default="camera")
     make.add_argument("--max-frames", type=int, default=None)
     make.add_argument("--start-frame", type=int, default=0)
@@ -37,7 +40,7 @@ def register(commands, add_pipeline_options: Callable, build_pipeline: Callable)
     process.add_argument("bag", type=Path)
     process.add_argument("--out", type=Path, required=True, help="result bag directory to create")
     process.add_argument("--topic", default=None, help="image topic (default: the bag's only one)")
-    process.add_argument("--output-topic", default="/emotions")
+    process.add_argument("--output-topic", default=DEFAULT_OUTPUT_TOPIC)
     process.add_argument("--max-frames", type=int, default=None)
     add_pipeline_options(process)
     process.set_defaults(handler=lambda args: _process(args, build_pipeline))

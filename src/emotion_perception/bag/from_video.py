@@ -17,6 +17,7 @@ from typing import Optional
 import numpy as np
 
 from ..errors import EmotionPerceptionError
+from ..node_process import DEFAULT_CAMERA_TOPIC
 from .typestore import typestore
 
 DEFAULT_START_NS = 1_700_000_000 * 1_000_000_000
@@ -36,7 +37,7 @@ def camera_info_topic(image_topic: str) -> str:
     return image_topic.rsplit("/", 1)[0] + "/camera_info" if image_topic.count("/") > 1 else "/camera_info"
 
 
-def video_to_bag(video: Path, out: Path, topic: str = "/camera/image_raw", storage: str = "mcap",
+def video_to_bag(video: Path, out: Path, topic: str = DEFAULT_CAMERA_TOPIC, storage: str = "mcap",
                  compressed: bool = False, frame_id: str = "camera", max_frames: Optional[int] = None,
                  start_frame: int = 0, start_ns: int = DEFAULT_START_NS, fps: Optional[float] = None) -> BagSummary:
     import cv2

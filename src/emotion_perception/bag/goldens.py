@@ -12,11 +12,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Optional
 
+from ..checksums import sha256_of
 from ..data_sources import REPOSITORY_ROOT, debian_footage, tfjs_footage
 from ..emotion_message import summarize
 from ..pipeline import Pipeline, PipelineConfig, default_model_path, load_default_engine
 from ..pose import PoseConfig
-from ..checksums import sha256_of
 from .from_video import video_to_bag
 from .process import process_bag, read_emotions
 

@@ -7,12 +7,12 @@ definitions and RIHS01 type hashes that rclpy and a real `ros2 bag` use.
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..data_sources import installed_share_paths
 from ..emotion_message import MessageKit
 
 MSGS_PACKAGE = "emotion_perception_msgs"
@@ -21,12 +21,9 @@ _SOURCE_MSGS = Path(__file__).resolve().parents[3] / "ros2_ws" / "src" / MSGS_PA
 
 
 def message_directory() -> Path:
-    for prefix in filter(None, os.environ.get("AMENT_PREFIX_PATH", "").split(os.pathsep)):
-        candidate = Path(prefix) / "share" / MSGS_PACKAGE / "msg"
+    for candidate in [*installed_share_paths(MSGS_PACKAGE, "msg"), _SOURCE_MSGS]:
         if (candidate / "FrameEmotions.msg").exists():
             return candidate
-    if (_SOURCE_MSGS / "FrameEmotions.msg").exists():
-        return _SOURCE_MSGS
     raise FileNotFoundError(f"{MSGS_PACKAGE} message definitions not found: build ros2_ws or source its setup.bash")
 
 

@@ -16,9 +16,9 @@ from typing import Any, Optional
 
 import numpy as np
 
+from ..bag.from_video import DEFAULT_START_NS
+from ..node_process import DEFAULT_CAMERA_TOPIC as CAMERA_TOPIC
 from ..node_process import NodeProcess, dds_profile, launch_remaps, rss_bytes
-
-CAMERA_TOPIC = "/camera/image_raw"
 
 
 @dataclass
@@ -115,7 +115,7 @@ def ros_images(rgb_frames: list[np.ndarray], fps: float = 30.0) -> list:
     images = []
     for index, rgb in enumerate(rgb_frames):
         image = cv2_to_imgmsg(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), "bgr8")
-        image.header.stamp.sec, image.header.stamp.nanosec = divmod(1_700_000_000_000_000_000 + int(index * 1e9 / fps), 1_000_000_000)
+        image.header.stamp.sec, image.header.stamp.nanosec = divmod(DEFAULT_START_NS + int(index * 1e9 / fps), 1_000_000_000)
         images.append(image)
     return images
 
