@@ -20,10 +20,10 @@ from emotion_perception.bag.goldens import BY_NAME, CASES, golden_path, load_gol
 from emotion_perception.bag.images import read_images
 from emotion_perception.bag.process import read_emotions
 from emotion_perception.bag.typestore import FRAME_EMOTIONS, message_directory, typestore
+from emotion_perception.checksums import sha256_of
 from emotion_perception.emotion_message import summarize
 from emotion_perception.image_conversion import to_rgb8
 from emotion_perception.pipeline import default_model_path
-from emotion_perception.checksums import sha256_of
 
 
 @pytest.fixture(scope="module")
