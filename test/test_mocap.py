@@ -6,9 +6,11 @@ import pytest
 
 from emotion_perception.landmarks import INDEX
 from emotion_perception.mocap.bvh import BvhFormatError, read_bvh
-from emotion_perception.mocap.corpus import Clip, bandai_root, clip_landmarks, list_clips, valence_arousal
+from emotion_perception.data_sources import data_dir
+from emotion_perception.mocap.corpus import Clip, clip_landmarks, list_clips, valence_arousal
 from emotion_perception.mocap.projection import Camera, look_at, observe, random_camera
 
+DATASET1 = data_dir() / "bandai-namco-motion" / "dataset-1" / "data"
 TINY_BVH = """HIERARCHY
 ROOT Hips
 {
@@ -54,7 +56,7 @@ def test_malformed_bvh_is_rejected(tmp_path):
 def hip_speed(style: str, take: str = "*") -> float:
     """Median horizontal hip speed (cm/s) over the dataset-1 walks of one style."""
     speeds = []
-    for path in sorted((bandai_root() / "dataset-1" / "data").glob(f"dataset-1_walk_{style}_{take}.bvh")):
+    for path in sorted((DATASET1).glob(f"dataset-1_walk_{style}_{take}.bvh")):
         motion = read_bvh(path)
         positions, _ = motion.forward_kinematics()
         hips = positions[:, motion.index("Hips")][:, [0, 2]]
@@ -74,14 +76,14 @@ def test_hip_speed_follows_the_labels_on_dataset1_walks(record_property):
 
 
 def test_bones_are_rigid_over_a_real_clip():
-    motion = read_bvh(bandai_root() / "dataset-1" / "data" / "dataset-1_walk_happy_001.bvh")
+    motion = read_bvh(DATASET1 / "dataset-1_walk_happy_001.bvh")
     positions, _ = motion.forward_kinematics()
     upper_arm = np.linalg.norm(positions[:, motion.index("LowerArm_L")] - positions[:, motion.index("UpperArm_L")], axis=1)
     assert upper_arm.std() < 1e-6 * upper_arm.mean() + 1e-6
 
 
 def test_mapped_landmarks_sit_where_the_body_is():
-    clip = next(c for c in list_clips(include_dataset2=False) if c.name == "dataset-1_walk_happy_001")
+    clip = next(c for c in list_clips(["bandai"], {"dataset-1"}) if c.name == "dataset-1_walk_happy_001")
     landmarks, fps = clip_landmarks(clip)
     assert landmarks.shape[1:] == (33, 3) and abs(fps - 30.0) < 1e-3
     frame = landmarks[50]
@@ -95,7 +97,7 @@ def test_mapped_landmarks_sit_where_the_body_is():
 
 def test_derived_hand_and_foot_points_are_placed_alike_on_both_sides():
     # The rig's right-limb frames are mirrored; the derived points must not care.
-    clip = next(c for c in list_clips(include_dataset2=False) if c.name == "dataset-1_bow_sad_001")
+    clip = next(c for c in list_clips(["bandai"], {"dataset-1"}) if c.name == "dataset-1_bow_sad_001")
     landmarks, _ = clip_landmarks(clip)
     reach = {}
     for side in ("left", "right"):
@@ -123,7 +125,7 @@ def test_pinhole_projection_geometry():
 
 
 def test_observed_views_look_like_mediapipe_output():
-    clip = next(c for c in list_clips(include_dataset2=False) if c.name == "dataset-1_bow_sad_001")
+    clip = next(c for c in list_clips(["bandai"], {"dataset-1"}) if c.name == "dataset-1_bow_sad_001")
     landmarks, _ = clip_landmarks(clip)
     rng = np.random.default_rng(0)
     hips = 0.5 * (landmarks[:, INDEX["left_hip"]] + landmarks[:, INDEX["right_hip"]])
@@ -142,7 +144,7 @@ def test_circumplex_targets():
 
 
 def test_only_affective_styles_become_classes():
-    clips = list_clips()
+    clips = list_clips(["bandai"])
     assert {c.style for c in clips} <= {"normal", "happy", "sad", "angry", "proud", "not-confident", "tired", "exhausted", "active"}
     assert {c.label for c in clips} == {"neutral", "happy", "sad", "angry", "proud", "insecure", "tired", "energetic"}
     assert isinstance(clips[0], Clip) and len(clips) > 1400

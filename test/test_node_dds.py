@@ -20,6 +20,7 @@ from sensor_msgs.msg import CompressedImage, Image
 
 from emotion_perception_msgs.msg import FrameEmotions
 from emotion_perception.image_conversion import cv2_to_imgmsg
+from emotion_perception.smoothing import DEFAULT_MIN_CONFIDENCE
 from ros_harness import REPO, NodeProcess, Tester, shm_files
 
 FPS = 5.0
@@ -131,7 +132,23 @@ def session_factory(domain_id, tmp_path, tiny_model_file):
             session.close()
 
 
-def check_emotion_stream(replies: list[FrameEmotions], sent: int, labels: list[str], model_id: str) -> None:
+PACKAGED_MODEL_ID = "emotiposeformer-bandai-xia8/2"
+
+
+def set_node_parameter(tester: Tester, name: str, value) -> bool:
+    """Sets one parameter of the running node through its ROS service, as `ros2 param set` does."""
+    from rcl_interfaces.srv import SetParameters
+    from rclpy.parameter import Parameter
+
+    client = tester.node.create_client(SetParameters, "/emotion_perception/set_parameters")
+    assert tester.spin_until(client.service_is_ready, 30.0)
+    future = client.call_async(SetParameters.Request(parameters=[Parameter(name, value=value).to_parameter_msg()]))
+    assert tester.spin_until(future.done, 30.0)
+    return future.result().results[0].successful
+
+
+def check_emotion_stream(replies: list[FrameEmotions], sent: int, labels: list[str], model_id: str,
+                         min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> None:
     assert len(replies) == sent
     assert [header_seconds(r) for r in replies] == pytest.approx([stamp_of(i) for i in range(sent)], abs=1e-6)
     assert all(r.header.frame_id == "camera_optical_frame" for r in replies)
@@ -141,7 +158,9 @@ def check_emotion_stream(replies: list[FrameEmotions], sent: int, labels: list[s
     assert len(with_emotion) >= sent - 12, "the window fills within about 2 s of footage"
     for person in with_emotion:
         assert abs(sum(person.probabilities) - 1.0) < 1e-4
-        assert person.label == replies[0].labels[int(np.argmax(person.probabilities))]
+        top = replies[0].labels[int(np.argmax(person.probabilities))]
+        assert person.label == (top if person.confidence >= min_confidence else "unknown")
+        assert person.confidence == pytest.approx(max(person.probabilities), abs=1e-6)
         assert -1.0 <= person.valence <= 1.0 and -1.0 <= person.arousal <= 1.0
         assert 0 < person.valid_frames <= person.window_length
         assert person.box.width > 50 and person.box.height > 100 and len(person.landmarks) == 33
@@ -149,12 +168,12 @@ def check_emotion_stream(replies: list[FrameEmotions], sent: int, labels: list[s
 
 
 def test_image_frames_of_real_footage_become_emotions_with_the_sources_stamps(session_factory, frames):
-    from emotion_perception.mocap.corpus import BANDAI_CLASSES
+    from emotion_perception.mocap.corpus import CLASSES
 
     session = session_factory(model='""')  # the packaged, sha256-checked model, as deployed
     session.wait_until_listening()
     replies = [session.send(image_message(rgb, i)) for i, rgb in enumerate(frames[:40])]
-    check_emotion_stream(replies, 40, list(BANDAI_CLASSES), "emotiposeformer-bandai8/1")
+    check_emotion_stream(replies, 40, list(CLASSES), PACKAGED_MODEL_ID)
     # The debug image is drawn because we subscribe: same stamp, overlay on the real frame.
     assert session.tester.spin_until(lambda: len(session.debug) > 0, 5.0)
     debug = session.debug[-1]
@@ -165,7 +184,7 @@ def test_image_frames_of_real_footage_become_emotions_with_the_sources_stamps(se
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     cv2.imwrite(str(ARTIFACTS / "debug_image.png"), overlay)
     values = session.latest_diagnostic_values()
-    assert int(values["frames_processed"]) == 40 and values["model_id"] == "emotiposeformer-bandai8/1"
+    assert int(values["frames_processed"]) == 40 and values["model_id"] == PACKAGED_MODEL_ID
     assert float(values["latency_p95_ms"]) > 0 and values["device"] == "cpu"
     elapsed = session.close()
     assert elapsed is not None and elapsed < 2.0, f"SIGINT shutdown took {elapsed}"
@@ -242,3 +261,19 @@ def test_lifecycle_no_output_while_inactive_then_output_then_release(session_fac
     assert session.send(image_message(frames[1], 1), expect_reply=False) is None
     elapsed = session.close()
     assert elapsed is not None and elapsed < 2.0
+
+
+def test_min_confidence_turns_unsure_labels_into_unknown_at_run_time(session_factory, frames):
+    session = session_factory(min_confidence="1.0")
+    session.wait_until_listening()
+    sure = [session.send(image_message(rgb, i)) for i, rgb in enumerate(frames[:25])]
+    judged = [p for r in sure for p in r.people if p.probabilities]
+    assert judged and all(p.label == "unknown" for p in judged), "nothing is certain at 1.0"
+    assert all(abs(sum(p.probabilities) - 1.0) < 1e-4 for p in judged), "probabilities are still published"
+    assert set_node_parameter(session.tester, "min_confidence", 0.0)
+    assert not set_node_parameter(session.tester, "min_confidence", 1.5), "out of range is refused"
+    replies = [session.send(image_message(rgb, i)) for i, rgb in enumerate(frames[25:40], start=25)]
+    labels = list(replies[0].labels)
+    judged = [p for r in replies for p in r.people if p.probabilities]
+    assert judged and all(p.label == labels[int(np.argmax(p.probabilities))] for p in judged)
+    session.close()

@@ -8,7 +8,7 @@ import pytest
 
 from emotion_perception.errors import ModelLoadError
 from emotion_perception.inference import EmotionEngine
-from emotion_perception.mocap.corpus import BANDAI_CLASSES
+from emotion_perception.mocap.corpus import CLASSES
 from emotion_perception.pipeline import Pipeline, PipelineConfig, default_model_path, load_default_engine, verify_packaged_model
 from emotion_perception.pose import PoseConfig
 
@@ -16,7 +16,7 @@ from emotion_perception.pose import PoseConfig
 def test_the_packaged_model_loads_by_default_with_its_checksum_and_licence():
     engine = load_default_engine(device="cpu")
     assert engine is not None and engine.path == default_model_path()
-    assert engine.labels == BANDAI_CLASSES
+    assert engine.labels == CLASSES
     assert (engine.metadata.window_length, engine.metadata.fps) == (30, 15.0)
     assert engine.metadata.license.startswith("CC BY-NC 4.0") and "Bandai Namco" in engine.metadata.license
 

@@ -21,7 +21,9 @@ def test_squats_give_one_stable_person_and_valid_emotions_once_the_window_fills(
     for frame in with_emotion:
         person = frame.people[0]
         assert abs(person.probabilities.sum() - 1.0) < 1e-5
-        assert person.label in engine.labels and person.confidence == person.probabilities.max()
+        assert person.confidence == person.probabilities.max()
+        top = engine.labels[int(person.probabilities.argmax())]
+        assert person.label == (top if person.confidence >= pipeline.min_confidence else "unknown")
         assert -1 <= person.valence <= 1 and -1 <= person.arousal <= 1
         assert person.valid_frames >= 8
         assert frame.model_id == "tiny-test-model/0"
@@ -38,3 +40,16 @@ def test_a_looped_stream_resets_once_and_keeps_producing(squats_frames, tiny_mod
     assert first[-1].people[0].has_emotion and second[-1].people[0].has_emotion
     assert second[-1].people[0].track_id != first[-1].people[0].track_id, "ids are never reused"
     np.testing.assert_allclose(second[-1].people[0].probabilities, first[-1].people[0].probabilities, atol=1e-4)
+
+
+def test_min_confidence_publishes_unknown_and_keeps_the_probabilities(squats_frames, tiny_model_file):
+    pipeline = Pipeline(PipelineConfig(pose=PoseConfig(max_people=1), min_confidence=0.0),
+                        EmotionEngine(tiny_model_file, device="cpu"))
+    frames = [pipeline.process(rgb, index / 5.0) for index, rgb in enumerate(squats_frames[:25])]
+    person = frames[-1].people[0]
+    assert person.label in pipeline.labels, "0: always a class"
+    pipeline.min_confidence = person.confidence + 1e-6  # as the node's parameter callback does
+    person = pipeline.process(squats_frames[25], 25 / 5.0).people[0]
+    pipeline.close()
+    assert person.label == "unknown" and person.probabilities is not None
+    assert person.confidence == person.probabilities.max() < pipeline.min_confidence + 0.05

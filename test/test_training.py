@@ -8,10 +8,13 @@ import pytest
 import torch
 
 from emotion_perception.inference import EmotionEngine, load_model
-from emotion_perception.mocap.corpus import BANDAI_CLASSES, list_clips
+from emotion_perception.mocap.corpus import CLASSES, list_clips
 from emotion_perception.normalize import FEATURE_CHANNELS
-from emotion_perception.training.evaluate import (CHOSEN, RARE_CLASSES, WINDOW, LeakageError, fold_masks,
-                                                  one_standard_error_choice)
+from emotion_perception.training.calibration import fit_temperature, rescale
+from emotion_perception.training.cross_source import clip_vote_accuracy, holdout_clips, view_windows
+from emotion_perception.training.evaluate import RARE_CLASSES, LeakageError, fold_masks, one_standard_error_choice
+from emotion_perception.training.metrics import expected_calibration_error, largest_class_share
+from emotion_perception.training.recipe import CHOSEN, WINDOW
 from emotion_perception.training.export import metadata_for, quantize_int8
 from emotion_perception.training.mocap_windows import WindowSet, build_windows, content_folds
 from emotion_perception.training.model import EmotiPoseformer, EmotiPoseformerConfig, seeded
@@ -37,7 +40,7 @@ def test_folds_partition_the_motions_and_never_leak(clips):
     assert set().union(*folds) == contents and sum(len(f) for f in folds) == len(contents)
     rare_per_fold = [sum(c.label in RARE_CLASSES and c.content in f for c in clips) for f in folds]
     assert min(rare_per_fold) > 0, "every fold tests the rare classes on some motion"
-    windows = build_windows(clips[:: 40], BANDAI_CLASSES, WINDOW, seed=0, views=[1] * len(clips[::40]), workers=1)
+    windows = build_windows(clips[:: 40], CLASSES, WINDOW, seed=0, views=[1] * len(clips[::40]), workers=1)
     held_out_total = 0
     for fold in folds:
         train, test = fold_masks(windows, fold)
@@ -123,3 +126,38 @@ def test_the_exported_model_outputs_what_the_training_model_outputs(walk_windows
     save_model(torch.jit.script(quantize_int8(model)), metadata_for("test/0-int8", {}), int8_path)
     int8 = np.stack([p.probabilities for p in EmotionEngine(int8_path, device="cpu").predict(x)])
     assert np.abs(int8 - expected).max() < 0.05
+
+
+def test_held_out_motions_are_whole_contents_of_every_source(clips):
+    held = holdout_clips(clips)
+    for source in ("bandai", "xia"):
+        mine = [c for c in clips if c.source == source]
+        held_contents = {c.content for c in mine if c.name in held}
+        assert held_contents and all((c.name in held) == (c.content in held_contents) for c in mine)
+        assert 0.1 < sum(c.name in held for c in mine) / len(mine) < 0.4
+    assert {c.label for c in clips if c.name in held and c.source == "xia"} == {"neutral", "sad", "angry", "proud"}
+
+
+def test_evaluation_views_are_four_cameras_a_quarter_turn_apart_with_the_nodes_warm_up_windows(clips):
+    short = [c for c in clips if c.source == "xia" and c.content == "punch_r"][:3]
+    windows, view = view_windows(short, seed=0)
+    assert set(view.tolist()) == {0, 1, 2, 3}
+    counts = np.bincount(view)
+    assert counts.min() == counts.max(), "the same windows from each camera"
+    # a 1-2 s punch still gives windows: the node judges a person from its 15th valid frame on
+    assert len(windows) >= 4 * len(short)
+    assert clip_vote_accuracy(np.array([0, 0, 0, 1]), np.array([0, 0, 1, 1]), np.array([0, 0, 0, 1]),
+                              np.zeros(4, int)) == 1.0
+
+
+def test_calibration_metrics_and_temperature_recover_what_they_should():
+    rng = np.random.default_rng(0)
+    logits = rng.normal(0, 3, size=(20000, 4))
+    true_temperature = 2.5
+    calibrated = rescale(np.exp(logits) / np.exp(logits).sum(1, keepdims=True), true_temperature)
+    truth = np.array([rng.choice(4, p=p) for p in calibrated])
+    overconfident = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    assert expected_calibration_error(truth, calibrated) < 0.02
+    assert expected_calibration_error(truth, overconfident) > 0.1
+    assert fit_temperature(overconfident, truth) == pytest.approx(true_temperature, rel=0.08)
+    assert largest_class_share(np.array([1, 1, 1, 2])) == 0.75

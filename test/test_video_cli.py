@@ -33,13 +33,18 @@ def test_annotated_video_and_json_lines_from_real_footage(pose1_video, tmp_path)
 
 def test_a_trained_model_adds_labels_to_every_record(pose1_video, tiny_model_file, tmp_path):
     jsonl = tmp_path / "results.jsonl"
-    result = run_cli("video", str(pose1_video), "--jsonl", str(jsonl), "--max-frames", "45",
-                     "--model", str(tiny_model_file), "--quiet")
-    assert result.returncode == 0, result.stderr
-    last = json.loads(jsonl.read_text().splitlines()[-1])
-    assert last["model_id"] == "tiny-test-model/0" and last["labels"] == ["calm", "lively", "slumped"]
-    person = last["people"][0]
-    assert person["label"] in last["labels"] and abs(sum(person["probabilities"]) - 1) < 1e-4
+    for min_confidence in ("0", "1"):
+        result = run_cli("video", str(pose1_video), "--jsonl", str(jsonl), "--max-frames", "45",
+                         "--model", str(tiny_model_file), "--min-confidence", min_confidence, "--quiet")
+        assert result.returncode == 0, result.stderr
+        last = json.loads(jsonl.read_text().splitlines()[-1])
+        assert last["model_id"] == "tiny-test-model/0" and last["labels"] == ["calm", "lively", "slumped"]
+        person = last["people"][0]
+        assert abs(sum(person["probabilities"]) - 1) < 1e-4
+        if min_confidence == "0":
+            assert person["label"] == last["labels"][max(range(3), key=person["probabilities"].__getitem__)]
+        else:
+            assert person["label"] == "unknown", "the model is never 100 % sure: unknown, probabilities kept"
 
 
 def test_unreadable_inputs_fail_with_a_clear_message(pose1_video, tmp_path):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Optional
@@ -10,6 +11,8 @@ from typing import Optional
 from .errors import EmotionPerceptionError
 from .pose import PoseConfig
 from .pose_models import POSE_MODEL_VARIANTS, PoseModelError
+from .smoothing import DEFAULT_MIN_CONFIDENCE
+from .training import EVALUATION_PARTS
 
 
 def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
@@ -22,6 +25,8 @@ def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
     parser.add_argument("--no-half", action="store_true", help="fp32 on CUDA")
     parser.add_argument("--smoothing", type=float, default=0.4, help="EMA weight of the newest prediction (1 = off)")
+    parser.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE,
+                        help="top-class probability below which the label is 'unknown' (0 = always a class)")
 
 
 def build_pipeline(args: argparse.Namespace):
@@ -31,7 +36,7 @@ def build_pipeline(args: argparse.Namespace):
     pose = PoseConfig(model=args.pose_model, max_people=args.max_people, tile_size=args.tile_size,
                       min_detection_confidence=args.min_detection_confidence,
                       min_presence_confidence=args.min_detection_confidence)
-    config = PipelineConfig(pose=pose, smoothing_alpha=args.smoothing)
+    config = PipelineConfig(pose=pose, smoothing_alpha=args.smoothing, min_confidence=args.min_confidence)
     return Pipeline(config, engine)
 
 
@@ -58,11 +63,17 @@ def _video(args: argparse.Namespace) -> int:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from .training.evaluate import CHOSEN, evaluate
-    from .training.train import TrainConfig
+    import dataclasses
 
-    metrics = evaluate(args.out, folds=args.folds, seed=args.seed, train_config=TrainConfig(epochs=args.epochs, seed=args.seed),
-                       lstm_epochs=args.lstm_epochs, size_sweep=not args.no_size_sweep, progress=not args.quiet)
+    import torch
+
+    from .training.evaluate import evaluate
+    from .training.recipe import CHOSEN, RECIPE
+
+    torch.set_num_threads(args.threads)
+    recipe = dataclasses.replace(RECIPE, train=dataclasses.replace(RECIPE.train, epochs=args.epochs, seed=args.seed))
+    metrics = evaluate(args.out, parts=args.parts, folds=args.folds, seed=args.seed, recipe=recipe,
+                       lstm_epochs=args.lstm_epochs, size_sweep=args.size_sweep, progress=not args.quiet)
     from .training.figures import plot_projection_vs_real
 
     plot_projection_vs_real(args.out / "projection_vs_mediapipe.png")
@@ -71,10 +82,11 @@ def _evaluate(args: argparse.Namespace) -> int:
         if document.exists():
             _replace_between_markers(document, table)
     print(table)
-    print(f"wrote {args.out / 'metrics.json'}, confusion_matrix.png, curves.png, table.md")
-    if metrics["protocol"]["model_config"] != CHOSEN.to_dict():
-        print("validation selected another size than training.evaluate.CHOSEN, which make train ships: "
-              "set CHOSEN to it", file=sys.stderr)
+    print(f"wrote {args.out / 'metrics.json'} ({', '.join(args.parts)}), figures and table.md")
+    selected = metrics.get("content_folds", {}).get("protocol", {}).get("model_config")
+    if args.size_sweep and selected != CHOSEN.to_dict():
+        print("validation selected another size than training.recipe.RECIPE, which make train ships: "
+              "set it there", file=sys.stderr)
         return 1
     return 0
 
@@ -113,10 +125,16 @@ def _train(args: argparse.Namespace) -> int:
                               TrainConfig(epochs=args.epochs, seed=args.seed), progress=not args.quiet)
         print(f"trained model: {path}")
         return 0
-    from .training.export import train_and_export
+    import dataclasses
 
-    path = train_and_export(args.out, seed=args.seed, config=TrainConfig(epochs=args.epochs, seed=args.seed),
-                            progress=not args.quiet)
+    import torch
+
+    from .training.export import train_and_export
+    from .training.recipe import RECIPE
+
+    torch.set_num_threads(args.threads)
+    recipe = dataclasses.replace(RECIPE, train=dataclasses.replace(RECIPE.train, epochs=args.epochs, seed=args.seed))
+    path = train_and_export(args.out, recipe, seed=args.seed, progress=not args.quiet)
     print(f"trained model: {path} (and {path.with_name('emotiposeformer_int8.pt').name})")
     return 0
 
@@ -149,13 +167,16 @@ def make_parser() -> argparse.ArgumentParser:
     _add_pipeline_options(video)
     video.set_defaults(handler=_video)
 
-    evaluate = commands.add_parser("evaluate", help="content-fold evaluation of EmotiPoseformer and the baselines")
+    evaluate = commands.add_parser("evaluate", help="cross-source, content-fold and ablation evaluation")
     evaluate.add_argument("--out", type=Path, default=Path("reports/evaluation"))
     evaluate.add_argument("--folds", type=int, default=5)
     evaluate.add_argument("--epochs", type=int, default=15)
     evaluate.add_argument("--lstm-epochs", type=int, default=8)
     evaluate.add_argument("--seed", type=int, default=0)
-    evaluate.add_argument("--no-size-sweep", action="store_true")
+    evaluate.add_argument("--parts", nargs="+", default=list(EVALUATION_PARTS), choices=EVALUATION_PARTS,
+                          help="which parts to run; the others keep their figures in metrics.json")
+    evaluate.add_argument("--size-sweep", action="store_true", help="also choose the model size on validation motions")
+    evaluate.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch threads")
     evaluate.add_argument("--quiet", action="store_true")
     evaluate.add_argument("--readme", type=Path, default=Path("README.md"), help="README whose metrics table to regenerate")
     evaluate.set_defaults(handler=_evaluate)
@@ -165,6 +186,7 @@ def make_parser() -> argparse.ArgumentParser:
                        help="folder for the shipped model, or a .pt path with --clips")
     train.add_argument("--epochs", type=int, default=15)
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch threads")
     train.add_argument("--quiet", action="store_true")
     train.add_argument("--clips", type=Path, default=None, help="folder of your own .npz clips (docs/CLIP_FORMAT.md)")
     train.add_argument("--taxonomy", type=Path, default=None, help="YAML with your classes, e.g. config/taxonomies/seed9.yaml")

@@ -113,7 +113,7 @@ class EmotionPerceptionNode(LifecycleNode):
                            "set it, then configure again",
                 )
         for parameter in parameters:
-            if parameter.name in ("stride", "smoothing") and self._pipeline is not None:
+            if parameter.name in ("stride", "smoothing", "min_confidence") and self._pipeline is not None:
                 self._apply_runtime(parameter.name, parameter.value)
         return SetParametersResult(successful=True)
 
@@ -125,6 +125,8 @@ class EmotionPerceptionNode(LifecycleNode):
             windows.config = dataclasses.replace(windows.config, stride=int(value))
         elif name == "smoothing":
             self._pipeline.smoother.alpha = float(value)
+        elif name == "min_confidence":
+            self._pipeline.min_confidence = float(value)
 
     # ---- lifecycle --------------------------------------------------------------------------
     def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
@@ -199,7 +201,8 @@ class EmotionPerceptionNode(LifecycleNode):
                           min_detection_confidence=self.param("min_detection_confidence"),
                           min_presence_confidence=self.param("min_detection_confidence"),
                           min_tracking_confidence=self.param("min_tracking_confidence"))
-        config = PipelineConfig(pose=pose, smoothing_alpha=self.param("smoothing"), stride=self.param("stride"))
+        config = PipelineConfig(pose=pose, smoothing_alpha=self.param("smoothing"), stride=self.param("stride"),
+                                min_confidence=self.param("min_confidence"))
         return Pipeline(config, engine)
 
     def _release(self) -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Union
 
+from .smoothing import DEFAULT_MIN_CONFIDENCE
+
 Value = Union[bool, int, float, str]
 
 
@@ -54,6 +56,9 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec("stride", 1, "frames of a person between two inferences", runtime_safe=True, minimum=1, maximum=60),
     ParameterSpec("smoothing", 0.4, "EMA weight of the newest prediction (1 = no smoothing)", runtime_safe=True,
                   minimum=0.01, maximum=1.0),
+    ParameterSpec("min_confidence", DEFAULT_MIN_CONFIDENCE,
+                  "top-class probability below which a person's label is published as 'unknown' "
+                  "(probabilities are always published in full)", runtime_safe=True, minimum=0.0, maximum=1.0),
     ParameterSpec("compressed", False, "subscribe to image/compressed (CompressedImage) instead of image"),
     ParameterSpec("image_reliability", "best_effort", "QoS reliability of the image subscription",
                   choices=("best_effort", "reliable")),

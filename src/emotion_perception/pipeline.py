@@ -16,7 +16,7 @@ import numpy as np
 
 from .inference import EmotionEngine
 from .pose import PersonPose, PoseConfig, PoseEstimator
-from .smoothing import EmaSmoother, top_label
+from .smoothing import DEFAULT_MIN_CONFIDENCE, EmaSmoother, top_label
 from .tracking import Tracker, TrackerConfig
 from .windows import WindowBuffers, WindowConfig
 
@@ -30,6 +30,7 @@ class PipelineConfig:
     tracker: TrackerConfig = TrackerConfig()
     windows: Optional[WindowConfig] = None  # None: the model's window length and fps
     smoothing_alpha: float = 0.4
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE  # below it the label is "unknown" (probabilities kept)
     min_valid_fraction: float = 0.5
     stride: int = 1
 
@@ -71,6 +72,7 @@ class Pipeline:
         self.tracker = Tracker(config.tracker)
         self.windows = WindowBuffers(config.windows or self._window_config_for(engine))
         self.smoother = EmaSmoother(config.smoothing_alpha)
+        self.min_confidence = config.min_confidence  # run-time changeable (the node's parameter)
         self._last_stamp: Optional[float] = None
         self.clock_resets = 0
 
@@ -116,7 +118,7 @@ class Pipeline:
             if smoothed is not None:
                 result.probabilities = smoothed.probabilities
                 result.valence, result.arousal = smoothed.valence, smoothed.arousal
-                result.label, result.confidence = top_label(smoothed.probabilities, self.labels)
+                result.label, result.confidence = top_label(smoothed.probabilities, self.labels, self.min_confidence)
         t5 = time.perf_counter()
         timings.update(pose=t1 - t0, tracking=t2 - t1, normalize=t3 - t2, model=t4 - t3, smoothing=t5 - t4)
         return FrameResult(stamp, results, self.labels, self.model_id, timings, clock_reset, len(predictions))

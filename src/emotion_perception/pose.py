@@ -45,6 +45,10 @@ class PersonPose:
     scaled like x, in pixels), visibility in [0, 1]."""
 
     landmarks: np.ndarray
+    # MediaPipe's per-landmark presence [33] and metric world landmarks [33, 3] (m, hip-centred):
+    # not model inputs, kept so the training simulation can be measured against real output.
+    presence: Optional[np.ndarray] = None
+    world: Optional[np.ndarray] = None
 
     def box(self, min_visibility: float = 0.3) -> np.ndarray:
         """Axis-aligned box [x0, y0, x1, y1] around the landmarks the model believes are visible
@@ -179,13 +183,16 @@ class PoseEstimator:
         result = landmarker.detect_for_video(mp.Image(image_format=mp.ImageFormat.SRGB, data=crop), timestamp_ms)
         width, height = x1 - x0, y1 - y0
         people = []
-        for person in result.pose_landmarks:
+        worlds = result.pose_world_landmarks or [None] * len(result.pose_landmarks)
+        for person, world in zip(result.pose_landmarks, worlds):
             array = np.array(
                 [(x0 + lm.x * width, y0 + lm.y * height, lm.z * width, lm.visibility or 0.0) for lm in person],
                 dtype=np.float32,
             )
             if array.shape == (NUM_LANDMARKS, 4):
-                people.append(PersonPose(array))
+                presence = np.array([lm.presence or 0.0 for lm in person], dtype=np.float32)
+                metric = None if world is None else np.array([(w.x, w.y, w.z) for w in world], dtype=np.float32)
+                people.append(PersonPose(array, presence, metric))
         return people
 
     def reset(self) -> None:

@@ -46,6 +46,17 @@ class EmaSmoother:
         self._state.clear()
 
 
-def top_label(probabilities: np.ndarray, labels: tuple[str, ...]) -> tuple[str, float]:
+# Published instead of a class when the model is not sure enough: a behaviour node can then tell
+# "no idea" from a real answer without knowing our calibration, and still read every probability.
+UNKNOWN_LABEL = "unknown"
+# The packaged model's probabilities are temperature-scaled on held-out actors (see the model
+# card's calibration figures), so this is a probability that means what it says.
+DEFAULT_MIN_CONFIDENCE = 0.5
+
+
+def top_label(probabilities: np.ndarray, labels: tuple[str, ...], min_confidence: float = 0.0) -> tuple[str, float]:
+    """(label, its probability); the label is UNKNOWN_LABEL when that probability is below
+    `min_confidence`."""
     index = int(np.argmax(probabilities))
-    return labels[index], float(probabilities[index])
+    confidence = float(probabilities[index])
+    return (labels[index] if confidence >= min_confidence else UNKNOWN_LABEL), confidence

@@ -109,17 +109,19 @@ class WindowBuffers:
         return len(self._tracks)
 
 
-def sliding_windows(stamps: np.ndarray, raw: np.ndarray, config: WindowConfig, stride_s: float) -> np.ndarray:
+def sliding_windows(stamps: np.ndarray, raw: np.ndarray, config: WindowConfig, stride_s: float,
+                    keep_all: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Every window of a recorded sequence, ending each `stride_s` seconds, that a live stream
     would have emitted: [N, length, 33, 4] features (training data from recordings).
 
     The first window ends where a live track first has `min_valid_frames` instants, so the
     partly filled warm-up windows the node judges right after a person appears are in the
     training data too. Each window gets the frames from the last one at or before its first
-    instant onwards, which is all that resample_window can use.
+    instant onwards, which is all that resample_window can use. `keep_all` returns every window
+    with a mask of those the node would emit, so two versions of one recording stay aligned.
     """
     stamps = np.asarray(stamps, dtype=np.float64)
-    out = []
+    out, emitted = [], []
     first_end = min(stamps[0] + (config.min_valid_frames - 1) / config.fps, stamps[-1])
     for end in np.arange(first_end, stamps[-1] + 1e-9, stride_s):
         first = max(0, int(np.searchsorted(stamps, end - config.span_s + STAMP_TOLERANCE_S, side="right")) - 1)
@@ -127,6 +129,8 @@ def sliding_windows(stamps: np.ndarray, raw: np.ndarray, config: WindowConfig, s
         resampled = resample_window(stamps[first:last], raw[first:last], config.fps, config.length, end_stamp=end,
                                     visibility_threshold=config.visibility_threshold)
         features, valid = normalize_window(resampled, config.visibility_threshold)
-        if valid.sum() >= config.min_valid_frames:
+        emitted.append(valid.sum() >= config.min_valid_frames)
+        if emitted[-1] or keep_all:
             out.append(features)
-    return np.stack(out) if out else np.zeros((0, config.length, raw.shape[1], 4), np.float32)
+    windows = np.stack(out) if out else np.zeros((0, config.length, raw.shape[1], 4), np.float32)
+    return (windows, np.array(emitted, dtype=bool)) if keep_all else windows

@@ -1,31 +1,35 @@
-"""The Bandai Namco motion corpus as labelled clips of 33 landmarks in 3D.
+"""Every motion-capture source as labelled clips of 33 landmarks in 3D.
 
-Affective styles become emotion classes; the other styles (childish, old, giant, ...) are not
-emotions and stay out. Forward kinematics of ~1,500 BVH files takes minutes, so each clip's
-landmarks are cached (float32 .npz in the cache directory), keyed by the file's size and mtime.
+Sources are configuration (config/mocap_sources/*.yaml, see sources.py): their affective styles
+become emotion classes, and styles they do not map (childish, old, strutting, ...) are not
+emotions and stay out. Forward kinematics of ~1,800 BVH files takes minutes, so each clip's
+landmarks are cached (float32 .npz in the cache directory), keyed by the file's size and mtime and
+by the skeleton table that mapped it.
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 import os
-import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Iterable, Optional
 
 import numpy as np
 
-from ..checksums import require_sha256
-from ..data_sources import cache_dir, data_dir
+from ..data_sources import cache_dir
 from .bvh import read_bvh
 from .skeleton_map import mocap_landmarks
+from .sources import MocapSource, load_source
 
-BANDAI_CLASSES = ("neutral", "happy", "sad", "angry", "proud", "insecure", "tired", "energetic")
-STYLE_TO_CLASS = {
-    "normal": "neutral", "happy": "happy", "sad": "sad", "angry": "angry", "proud": "proud",
-    "not-confident": "insecure", "tired": "tired", "exhausted": "tired", "active": "energetic",
-}
+# The classes of the shipped taxonomy, in the model's output order: the union of what the sources
+# label. A source need not have all of them (Xia has neutral, sad, angry and proud).
+CLASSES = ("neutral", "happy", "sad", "angry", "proud", "insecure", "tired", "energetic")
+SOURCES = ("bandai", "xia")
+# Clips are read at no more than this rate (Xia's 120 fps holds 4x the frames the 15 fps model
+# can use; 30 fps keeps every instant of its window within one frame of a sample).
+MAX_FPS = 30.0
 # Valence/arousal on Russell's circumplex (Russell, J. A. (1980). A circumplex model of affect.
 # Journal of Personality and Social Psychology, 39(6), 1161-1178): the angle of the nearest word
 # in his scaling, at radius 0.7. proud and insecure are not among his words: their angles are our
@@ -40,8 +44,6 @@ CIRCUMPLEX_DEGREES = {
     "insecure": 150.0,  # ours: beside distressed (137.6) and frustrated (141.0), less aroused
 }
 CIRCUMPLEX_RADIUS = 0.7
-DATASET2_ARCHIVE_SHA256 = "5dc91fdea324c1501210a391bd8e12cb5cb3552148a4999fdda605865468e5fd"
-_NAME = re.compile(r"^(dataset-[12])_(?P<content>.+)_(?P<style>[a-z-]+)_(?P<take>\d+)$")
 
 
 def valence_arousal(label: str) -> tuple[float, float]:
@@ -55,69 +57,52 @@ def valence_arousal(label: str) -> tuple[float, float]:
 class Clip:
     name: str  # file stem, e.g. dataset-1_walk_happy_001
     path: Path
-    dataset: str
+    dataset: str  # the file set within its source (dataset-1, dataset-2, xia)
     content: str  # the motion (walk, bow, wave-left-hand, ...): the unit held out in evaluation
     style: str
     label: str
+    source: str = "bandai"  # the studio and actors: the unit held out across sources
 
 
-def bandai_root() -> Path:
-    return data_dir() / "bandai-namco-motion"
-
-
-def dataset2_dir() -> Path:
-    """dataset-2's affective clips, unpacked once into the cache (never into ../shared or git)."""
-    target = cache_dir() / "bandai-dataset-2"
-    marker = target / ".unpacked"
-    if not marker.exists():
-        archive = bandai_root() / "dataset-2" / "data.tar.xz"
-        require_sha256(archive, DATASET2_ARCHIVE_SHA256, RuntimeError,
-                       "the pin is the archive's documented digest: is ../shared/data complete?")
-        target.mkdir(parents=True, exist_ok=True)
-        patterns = [f"*_{style}_*" for style in ("normal", "exhausted", "active")]
-        subprocess.run(["tar", "xJf", str(archive), "-C", str(target), "--wildcards", *patterns], check=True)
-        marker.touch()
-    return target / "data"
-
-
-def list_clips(include_dataset2: bool = True) -> list[Clip]:
-    folders = [("dataset-1", bandai_root() / "dataset-1" / "data")]
-    if include_dataset2:
-        folders.append(("dataset-2", dataset2_dir()))
+def list_clips(sources: Iterable[str] = SOURCES, file_sets: Optional[set[str]] = None) -> list[Clip]:
+    """Every labelled clip of the given sources (optionally only some of their file sets)."""
     clips = []
-    for dataset, folder in folders:
-        for path in sorted(folder.glob("*.bvh")):
-            match = _NAME.match(path.stem)
-            if match is None or match["style"] not in STYLE_TO_CLASS:
+    for name in sources:
+        source = load_source(name)
+        for files in source.files:
+            if file_sets is not None and files.name not in file_sets:
                 continue
-            clips.append(Clip(path.stem, path, dataset, match["content"], match["style"], STYLE_TO_CLASS[match["style"]]))
+            for path in sorted(source.folder(files).glob("*.bvh")):
+                match = source.parse(path.stem)
+                if match is None or match["style"] not in source.labels:
+                    continue
+                content = source.contents.get(match["content"], match["content"])
+                clips.append(Clip(path.stem, path, files.name, content, match["style"], source.labels[match["style"]],
+                                  source.name))
     return clips
 
 
+def _table_digest(source: MocapSource) -> str:
+    table = dataclasses.asdict(source.skeleton)
+    return hashlib.sha256(json.dumps([table, MAX_FPS], sort_keys=True).encode()).hexdigest()[:10]
+
+
 def clip_landmarks(clip: Clip, cache: Optional[Path] = None) -> tuple[np.ndarray, float]:
-    """([frames, 33, 3] landmarks in cm, fps), from the cache when the BVH file is unchanged."""
+    """([frames, 33, 3] landmarks in cm, fps), from the cache when the BVH file and its source's
+    skeleton table are unchanged."""
+    source = load_source(clip.source)
     cache = cache or cache_dir() / "mocap-landmarks"
     stat = clip.path.stat()
-    cached = cache / f"{clip.name}.{stat.st_size}.{int(stat.st_mtime)}.npz"
+    cached = cache / f"{clip.source}-{clip.name}.{stat.st_size}.{int(stat.st_mtime)}.{_table_digest(source)}.npz"
     if cached.exists():
         with np.load(cached) as data:
             return data["landmarks"], float(data["fps"])
     motion = read_bvh(clip.path)
-    landmarks = mocap_landmarks(motion).astype(np.float32)
+    step = max(1, int(round(motion.fps / MAX_FPS)))
+    landmarks = mocap_landmarks(motion, source.skeleton)[::step].astype(np.float32)
+    fps = motion.fps / step
     cache.mkdir(parents=True, exist_ok=True)
     tmp = cached.with_suffix(f".{os.getpid()}.tmp.npz")
-    np.savez(tmp, landmarks=landmarks, fps=motion.fps)
+    np.savez(tmp, landmarks=landmarks, fps=fps)
     tmp.replace(cached)
-    return landmarks, motion.fps
-
-
-def sidecar_matches(clip: Clip) -> bool:
-    """The JSON sidecar agrees with the file name (a check on our parsing of names)."""
-    sidecar = json.loads(clip.path.with_suffix(".json").read_text())
-    return set(sidecar) == {"content", "style"}
-
-
-def iter_landmarks(clips: list[Clip]) -> Iterator[tuple[Clip, np.ndarray, float]]:
-    for clip in clips:
-        landmarks, fps = clip_landmarks(clip)
-        yield clip, landmarks, fps
+    return landmarks, fps

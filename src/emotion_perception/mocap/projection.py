@@ -1,18 +1,21 @@
 """Virtual cameras: 3D mocap landmarks -> what MediaPipe would report from a camera.
 
 A static camera per view looks at the clip's mean hip point from a random yaw (all round),
-pitch, distance and focal length, onto one of the image sizes robots use. Pixel jitter (white
-plus slow drift, in proportion to the person's size in the image), visibility that drops for
-joints hidden behind the body or outside the frame, and random dropouts imitate MediaPipe's
-output, which is what the node will feed the model.
+pitch, distance and focal length, onto one of the image sizes robots use. Pixel jitter and
+visibility are drawn from what MediaPipe measurably reports on real footage (mediapipe_profile),
+which is what the node will feed the model.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
 from ..landmarks import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER
+from .mediapipe_profile import categories, load_profile, sample_visibility, torso_length
+
+TORSO = [LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP]
 
 IMAGE_SIZES = ((640, 480), (1280, 720), (720, 1280), (576, 576))
 
@@ -44,8 +47,9 @@ def look_at(position: np.ndarray, target: np.ndarray) -> np.ndarray:
     return np.stack([right, down, forward])
 
 
-def random_camera(rng: np.random.Generator, target: np.ndarray) -> Camera:
-    yaw = rng.uniform(0, 2 * np.pi)
+def random_camera(rng: np.random.Generator, target: np.ndarray, yaw: Optional[float] = None) -> Camera:
+    """A camera from a random yaw (all round, or the given one, radians), pitch, distance, lens."""
+    yaw = rng.uniform(0, 2 * np.pi) if yaw is None else yaw
     pitch = np.radians(rng.uniform(-5, 30))  # robots look level or down
     distance = rng.uniform(250, 800)
     width, height = IMAGE_SIZES[rng.integers(len(IMAGE_SIZES))]
@@ -56,25 +60,26 @@ def random_camera(rng: np.random.Generator, target: np.ndarray) -> Camera:
 
 
 def observe(landmarks_3d: np.ndarray, camera: Camera, rng: np.random.Generator,
-            jitter: float = 0.02, dropout: float = 0.03) -> np.ndarray:
-    """[frames, 33, 3] world landmarks -> [frames, 33, 4] raw landmarks (x px, y px, z, visibility)."""
+            profile: Optional[dict] = None) -> np.ndarray:
+    """[frames, 33, 3] world landmarks -> [frames, 33, 4] raw landmarks (x px, y px, z, visibility).
+
+    Jitter and visibility follow what MediaPipe reports on real footage (`mediapipe_profile`):
+    white pixel noise of the measured size in torso lengths, plus a slow bounded drift, and each
+    landmark's visibility drawn from MediaPipe's distribution for its body group and category
+    (in view, behind the torso's plane, outside the image).
+    """
+    profile = profile or load_profile()
     pixels, depth = camera.project(landmarks_3d)
     frames = len(pixels)
-    torso = [LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP]
-    torso_px = np.linalg.norm(
-        0.5 * (pixels[:, LEFT_SHOULDER] + pixels[:, RIGHT_SHOULDER]) - 0.5 * (pixels[:, LEFT_HIP] + pixels[:, RIGHT_HIP]),
-        axis=-1,
-    )
-    scale = np.median(torso_px) * jitter
+    torso_px = np.median(torso_length(pixels))
+    scale = torso_px * profile["jitter_torso_lengths"]
     drift = np.cumsum(rng.normal(0, scale * 0.3, size=pixels.shape), axis=0)
     drift -= np.linspace(0, 1, frames)[:, None, None] * drift[-1:]  # a bridge: bounded slow wander
     pixels = pixels + rng.normal(0, scale, size=pixels.shape) + drift
-    torso_depth = depth[:, torso].mean(axis=1, keepdims=True)
-    visibility = rng.uniform(0.85, 1.0, size=depth.shape)
-    hidden = depth > torso_depth + 8.0  # behind the body's plane
-    visibility = np.where(hidden & (rng.random(depth.shape) < 0.5), rng.uniform(0.2, 0.8, depth.shape), visibility)
-    outside = (pixels[..., 0] < 0) | (pixels[..., 0] >= camera.width) | (pixels[..., 1] < 0) | (pixels[..., 1] >= camera.height)
-    visibility = np.where(outside, rng.uniform(0.0, 0.3, depth.shape), visibility)
-    visibility = np.where(rng.random(depth.shape) < dropout, rng.uniform(0.0, 0.4, depth.shape), visibility)
+    torso_depth = depth[:, TORSO].mean(axis=1, keepdims=True)
+    torso_cm = np.median(torso_length(landmarks_3d))
+    behind = (depth - torso_depth) / max(torso_cm, 1e-6)
+    category = categories(pixels, behind, camera.width, camera.height)
+    visibility = sample_visibility(profile, category, rng)
     relative_depth = (depth - torso_depth) * camera.focal / np.maximum(torso_depth, 1.0)
     return np.concatenate([pixels, relative_depth[..., None], visibility[..., None]], axis=-1).astype(np.float32)

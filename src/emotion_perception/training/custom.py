@@ -12,7 +12,7 @@ from ..inference import save_model
 from ..normalize import NORMALIZATION_VERSION
 from ..windows import WindowConfig
 from .clips import LandmarkClip, clips_to_arrays, load_taxonomy
-from .evaluate import CHOSEN, WINDOW
+from .recipe import CHOSEN, WINDOW
 from .model import EmotiPoseformer, seeded
 from .train import TrainConfig, train_model
 
@@ -25,7 +25,6 @@ def train_on_clips(clip_paths: Sequence[Path], taxonomy_path: Path, out: Path, c
     features, labels, affect, known = clips_to_arrays(clips, classes, window, affect_defaults)
     if len(features) == 0:
         raise ValueError("no clip gave a window with enough valid frames (is the person visible?)")
-    torch.set_num_threads(2)
     model_config = dataclasses.replace(CHOSEN, num_classes=len(classes), window_length=window.length)
     model = seeded(lambda: EmotiPoseformer(model_config), config.seed)
     history = train_model(model, features, labels, affect, config, progress=progress,

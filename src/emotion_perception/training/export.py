@@ -1,4 +1,8 @@
-"""Training the shipped model on every clip and exporting it under the model contract."""
+"""Training the shipped model on every source and exporting it under the model contract.
+
+The model learns from all sources' clips except the held-out motions (cross_source.holdout_clips),
+on which its temperature is fitted and its invariance measured; both are embedded in the file.
+"""
 from __future__ import annotations
 
 import copy
@@ -7,18 +11,23 @@ from pathlib import Path
 
 import torch
 
+from ..checksums import sha256_of
 from ..contract import ModelMetadata
 from ..inference import save_model
-from ..mocap.corpus import BANDAI_CLASSES, CIRCUMPLEX_DEGREES, list_clips
+from ..mocap.corpus import CIRCUMPLEX_DEGREES, CLASSES, SOURCES, list_clips
+from ..mocap.sources import load_source
 from ..normalize import NORMALIZATION_VERSION
-from .evaluate import CHOSEN, WINDOW
-from .mocap_windows import build_windows
-from .model import EmotiPoseformer, seeded
-from .train import TrainConfig, train_model
+from .cross_source import calibrate, holdout_clips, train_recipe
+from .invariance import agreement
+from .recipe import RECIPE, WINDOW, Recipe
+from .train import predict
 
-LICENSE = ("CC BY-NC 4.0: trained on the Bandai Namco Research Motion Dataset (Kobayashi et al. 2023, "
-           "arXiv 2306.08861); non-commercial use only, credit the source")
-MODEL_ID = "emotiposeformer-bandai8/1"
+MODEL_ID = "emotiposeformer-bandai-xia8/2"
+
+
+def license_text() -> str:
+    """Every source's terms (Bandai's CC BY-NC 4.0 first: the strictest), with its credit."""
+    return "; ".join(f"{s.license} ({s.title}; credit {s.credit})" for s in map(load_source, SOURCES))
 
 
 def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
@@ -30,29 +39,29 @@ def quantize_int8(model: torch.nn.Module) -> torch.nn.Module:
 
 def metadata_for(model_id: str, extra: dict) -> ModelMetadata:
     return ModelMetadata(
-        model_id=model_id, labels=BANDAI_CLASSES, window_length=WINDOW.length, fps=WINDOW.fps,
-        normalization_version=NORMALIZATION_VERSION, license=LICENSE,
-        training_data="Bandai Namco Research Motion Dataset, dataset-1 and dataset-2, affective styles, "
-                      "projected through random virtual cameras",
+        model_id=model_id, labels=CLASSES, window_length=WINDOW.length, fps=WINDOW.fps,
+        normalization_version=NORMALIZATION_VERSION, license=license_text(),
+        training_data="motion capture of " + " and ".join(load_source(n).title for n in SOURCES)
+                      + ", affective styles, projected through random virtual cameras",
         extra=extra,
     )
 
 
-def train_and_export(out_dir: Path, seed: int = 0, config: TrainConfig = TrainConfig(), progress: bool = True) -> Path:
-    torch.set_num_threads(2)
-    windows = build_windows(list_clips(), BANDAI_CLASSES, WINDOW, seed=seed)
-    model = seeded(lambda: EmotiPoseformer(CHOSEN), config.seed)
-    history = train_model(model, windows.features, windows.labels, windows.valence_arousal, config,
-                          progress=progress, description="final model")
-    extra = {"model_config": CHOSEN.to_dict(), "train_config": config.to_dict(), "windows": int(len(windows)),
-             "final_train_loss": history.train_loss[-1], "circumplex_degrees": CIRCUMPLEX_DEGREES}
+def train_and_export(out_dir: Path, recipe: Recipe = RECIPE, seed: int = 0, progress: bool = True) -> Path:
+    clips = list_clips()
+    held = holdout_clips(clips)
+    model, windows = train_recipe(recipe, [c for c in clips if c.name not in held], seed, progress)
+    held_clips = [c for c in clips if c.name in held]
+    calibration = calibrate(model, held_clips, seed)
+    invariance = agreement(lambda x: predict(model, x)[0], held_clips, seed)
+    extra = {"recipe": recipe.to_dict(), "windows": int(len(windows)), "calibration": calibration,
+             "invariance": invariance, "held_out_clips": sorted(held), "circumplex_degrees": CIRCUMPLEX_DEGREES}
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "emotiposeformer.pt"
     save_model(model, metadata_for(MODEL_ID, extra), path)
-    from ..checksums import sha256_of
-
     path.with_name(path.name + ".sha256").write_text(f"{sha256_of(path)}  {path.name}\n")
     save_model(torch.jit.script(quantize_int8(model)), metadata_for(MODEL_ID + "-int8", extra),
                out_dir / "emotiposeformer_int8.pt")
-    (out_dir / "emotiposeformer.json").write_text(json.dumps({"history": history.train_loss}, indent=2))
+    (out_dir / "emotiposeformer.json").write_text(json.dumps({"calibration": calibration, "invariance": invariance},
+                                                             indent=2) + "\n")
     return path

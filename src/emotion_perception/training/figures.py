@@ -32,7 +32,7 @@ def _real_window(frames: int = 60) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _mocap_window(seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
-    clip = next(c for c in list_clips(include_dataset2=False) if c.name == "dataset-1_walk_happy_001")
+    clip = next(c for c in list_clips(["bandai"], {"dataset-1"}) if c.name == "dataset-1_walk_happy_001")
     landmarks, fps = clip_landmarks(clip)
     rng = np.random.default_rng(seed)
     hips = 0.5 * (landmarks[:, INDEX["left_hip"]] + landmarks[:, INDEX["right_hip"]])

@@ -42,3 +42,24 @@ def concordance_correlation(truth: np.ndarray, predicted: np.ndarray) -> float:
     covariance = np.mean((truth - mean_t) * (predicted - mean_p))
     denominator = truth.var() + predicted.var() + (mean_t - mean_p) ** 2
     return float(2 * covariance / denominator) if denominator > 0 else float("nan")
+
+
+def expected_calibration_error(truth: np.ndarray, probabilities: np.ndarray, bins: int = 15) -> float:
+    """ECE: the mean |accuracy - confidence| over equal-width confidence bins, weighted by the
+    share of windows in each bin (confidence = the top probability, as a behaviour node reads it)."""
+    confidence = probabilities.max(axis=1)
+    correct = probabilities.argmax(axis=1) == truth
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, bins - 1)
+    total = 0.0
+    for b in range(bins):
+        members = which == b
+        if members.any():
+            total += members.mean() * abs(correct[members].mean() - confidence[members].mean())
+    return float(total)
+
+
+def largest_class_share(predicted: np.ndarray) -> float:
+    """The share of windows given the single most predicted class (1.0: a model that always
+    answers the same thing)."""
+    return float(np.bincount(predicted).max() / len(predicted)) if len(predicted) else float("nan")

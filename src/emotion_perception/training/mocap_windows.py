@@ -1,12 +1,14 @@
 """Model-ready windows from motion capture, through exactly the serving path.
 
-Each clip is filmed by random virtual cameras (mocap.projection), played at a jittered speed,
+Each clip is filmed by random virtual cameras (mocap.projection), optionally with its body's
+proportions changed (mocap.body), played at a jittered speed,
 cut into windows ending every `stride_s` seconds, and each window goes through the same
 `resample_window` and `normalize_window` that the node applies to live MediaPipe landmarks.
 Rare classes get more camera views per clip so every class contributes about equally.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from multiprocessing import Pool
@@ -16,6 +18,7 @@ import numpy as np
 
 from ..landmarks import LEFT_HIP, RIGHT_HIP
 from ..mocap.corpus import Clip, clip_landmarks, valence_arousal
+from ..mocap.body import random_body_scales, scale_body
 from ..mocap.projection import observe, random_camera
 from ..windows import WindowConfig, sliding_windows
 
@@ -41,40 +44,71 @@ def clip_seed(clip: Clip, seed: int) -> int:
     return int.from_bytes(hashlib.sha256(f"{clip.name}/{seed}".encode()).digest()[:8], "little")
 
 
+@dataclass(frozen=True)
+class Simulation:
+    """How each training view of a clip differs from the recording: the nuisances a new person and
+    a new camera bring, which the model must learn to ignore."""
+
+    speed_range: tuple[float, float] = (0.85, 1.15)  # playback speed (tempo differs between people)
+    body_scale: float = 0.0  # each bone and width scaled by U(1 - b, 1 + b) per view
+    stride_s: float = 0.5
+    clean_visibility: bool = False  # every landmark's visibility 1 (an invariance check, not training)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
 def windows_of_clip(landmarks_3d: np.ndarray, fps: float, rng: np.random.Generator, views: int,
-                    window: WindowConfig, stride_s: float = 0.5,
-                    speed_range: tuple[float, float] = (0.85, 1.15)) -> np.ndarray:
-    """[N, T, 33, 4] normalized windows from `views` random cameras."""
+                    window: WindowConfig, simulation: Simulation = Simulation(),
+                    yaws: Optional[Sequence[float]] = None) -> np.ndarray:
+    """[N, T, 33, 4] normalized windows from `views` random cameras (or one per given yaw)."""
     hips = 0.5 * (landmarks_3d[:, LEFT_HIP] + landmarks_3d[:, RIGHT_HIP])
     target = hips.mean(axis=0)
     out = []
-    for _ in range(views):
-        raw = observe(landmarks_3d, random_camera(rng, target), rng)
-        stamps = np.arange(len(raw)) / (fps * rng.uniform(*speed_range))
-        out.append(sliding_windows(stamps, raw, window, stride_s))
+    for view in range(views if yaws is None else len(yaws)):
+        body = landmarks_3d
+        if simulation.body_scale > 0:
+            body = scale_body(landmarks_3d, random_body_scales(rng, simulation.body_scale))
+        camera = random_camera(rng, target, None if yaws is None else yaws[view])
+        raw = observe(body, camera, rng)
+        if simulation.clean_visibility:
+            raw[..., 3] = 1.0
+        stamps = np.arange(len(raw)) / (fps * rng.uniform(*simulation.speed_range))
+        out.append(sliding_windows(stamps, raw, window, simulation.stride_s))
     return np.concatenate(out) if out else np.zeros((0, window.length, 33, 4), np.float32)
 
 
+def clip_yaw(clip: Clip, seed: int) -> float:
+    """A fixed yaw per clip (radians), from which evaluation views are turned in steps."""
+    return (clip_seed(clip, seed + 7919) % 3600) / 3600 * 2 * np.pi
+
+
 def _job(args):
-    clip, views, window, seed = args
+    clip, views, window, seed, simulation, view_yaw = args
     landmarks, fps = clip_landmarks(clip)
-    return windows_of_clip(landmarks, fps, np.random.default_rng(clip_seed(clip, seed)), views, window)
+    yaws = None if view_yaw is None else [clip_yaw(clip, seed) + view_yaw]
+    return windows_of_clip(landmarks, fps, np.random.default_rng(clip_seed(clip, seed)), views, window, simulation,
+                           yaws)
 
 
-def balanced_views(clips: Sequence[Clip], base_views: int, max_views: int) -> list[int]:
-    """Views per clip, inversely proportional to the clip count of its class."""
-    counts: dict[str, int] = {}
+def balanced_views(clips: Sequence[Clip], views_per_group: int, max_views: int) -> list[int]:
+    """Views per clip: about `views_per_group` camera views for each class of each source (at
+    least one per clip, at most `max_views`), so that neither a common class nor a source with
+    many clips drowns the others, and a source with few clips still gives enough windows."""
+    counts: dict[tuple[str, str], int] = {}
     for clip in clips:
-        counts[clip.label] = counts.get(clip.label, 0) + 1
-    largest = max(counts.values())
-    return [int(min(max_views, max(base_views, round(base_views * largest / counts[c.label])))) for c in clips]
+        counts[clip.source, clip.label] = counts.get((clip.source, clip.label), 0) + 1
+    return [int(min(max_views, max(1, round(views_per_group / counts[c.source, c.label])))) for c in clips]
 
 
 def build_windows(clips: Sequence[Clip], classes: Sequence[str], window: WindowConfig, seed: int,
-                  base_views: int = 1, max_views: int = 24, workers: int = 2,
-                  views: Optional[list[int]] = None) -> WindowSet:
-    views = views or balanced_views(clips, base_views, max_views)
-    jobs = [(clip, v, window, seed) for clip, v in zip(clips, views)]
+                  views_per_group: int = 600, max_views: int = 24, workers: int = 2,
+                  views: Optional[list[int]] = None, simulation: Simulation = Simulation(),
+                  view_yaw: Optional[float] = None) -> WindowSet:
+    """Windows of every clip; `view_yaw` (radians): one camera per clip at that yaw from the clip's
+    own fixed yaw (clip_yaw) instead of random cameras, so views of a clip can be compared."""
+    views = views or balanced_views(clips, views_per_group, max_views)
+    jobs = [(clip, v, window, seed, simulation, view_yaw) for clip, v in zip(clips, views)]
     if workers > 1:
         with Pool(workers) as pool:
             results = pool.map(_job, jobs, chunksize=8)

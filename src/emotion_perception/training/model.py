@@ -2,10 +2,11 @@
 
     x [B, T, 33, 4]  (x, y, visibility, present per landmark; see normalize.py)
       -> JointEncoder: per-joint linear + learned joint embedding, one layer of joint-level
-         self-attention inside each frame (absent joints masked), flattened to a frame token
+         self-attention inside each frame (optional; absent joints masked), flattened to a frame
+         token; optionally visibility zeroed and per-window relative velocities added
       -> [CLS] global pose token + T frame tokens + learned time embedding
       -> L pre-norm transformer blocks over time (frames with no joint masked)
-      -> CLS -> class probabilities (softmax) and valence/arousal (tanh)
+      -> CLS -> class probabilities (softmax of logits / fitted temperature), valence/arousal (tanh)
 
 Attention is written out (not nn.MultiheadAttention) so the scripted model is plain TorchScript
 with no fast-path branches, and the code reads in one sitting.
@@ -32,8 +33,14 @@ class EmotiPoseformerConfig:
     heads: int = 4
     joint_dim: int = 16
     joint_heads: int = 2
-    joint_attention: bool = True  # False: joint embedding only (much cheaper on CPU)
+    joint_attention: bool = False  # True: one attention layer over the joints of each frame
     dropout: float = 0.1
+    # The visibility channel is MediaPipe's confidence, not the body: False feeds the model zeros
+    # there (presence still marks lost joints), so it cannot learn the simulation's visibility.
+    use_visibility: bool = True
+    # True: each joint also gets its frame-to-frame velocity divided by the window's RMS speed, a
+    # motion shape that does not hinge on how fast this person happens to move.
+    relative_velocity: bool = False
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -78,7 +85,9 @@ class JointEncoder(nn.Module):
 
     def __init__(self, config: EmotiPoseformerConfig) -> None:
         super().__init__()
-        self.embed = nn.Linear(NUM_CHANNELS, config.joint_dim)
+        self.use_visibility = config.use_visibility
+        self.relative_velocity = config.relative_velocity
+        self.embed = nn.Linear(NUM_CHANNELS + (2 if config.relative_velocity else 0), config.joint_dim)
         self.joint_embedding = nn.Parameter(torch.randn(NUM_LANDMARKS, config.joint_dim) * 0.02)
         # Zero or one joint-attention block (a ModuleList keeps the scripted model free of None).
         self.attention = nn.ModuleList(
@@ -88,7 +97,15 @@ class JointEncoder(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b, t, j = x.shape[0], x.shape[1], x.shape[2]
-        joints = self.embed(x) + self.joint_embedding  # [B, T, 33, dj]
+        present = x[..., 3:4]
+        inputs = x if self.use_visibility else torch.cat([x[..., :2], torch.zeros_like(present), present], dim=-1)
+        if self.relative_velocity:
+            both = present[:, 1:] * present[:, :-1]  # [B, T-1, 33, 1] joint seen in both frames
+            step = (x[:, 1:, :, :2] - x[:, :-1, :, :2]) * both
+            rms = torch.sqrt((step ** 2).sum(dim=(1, 2, 3), keepdim=True) / torch.clamp(both.sum(dim=(1, 2, 3), keepdim=True), min=1.0))
+            velocity = torch.cat([torch.zeros_like(step[:, :1]), step / torch.clamp(rms, min=1e-3)], dim=1)
+            inputs = torch.cat([inputs, velocity], dim=-1)  # [B, T, 33, C + 2]
+        joints = self.embed(inputs) + self.joint_embedding  # [B, T, 33, dj]
         if len(self.attention) > 0:
             present = x[..., 3].reshape(b * t, j) > 0.5
             flat = joints.reshape(b * t, j, -1)
@@ -110,6 +127,9 @@ class EmotiPoseformer(nn.Module):
         self.norm = nn.LayerNorm(config.d_model)
         self.classes = nn.Linear(config.d_model, config.num_classes)
         self.affect = nn.Linear(config.d_model, 2)
+        # Calibration: logits are divided by this before the softmax; fitted after training on
+        # held-out windows (calibration.py) and saved with the weights.
+        self.register_buffer("temperature", torch.ones(1))
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """The global pose token after the temporal blocks: [B, d]."""
@@ -130,7 +150,7 @@ class EmotiPoseformer(nn.Module):
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """The contract's outputs: (probabilities [B, K], valence_arousal [B, 2])."""
         logits, valence_arousal = self.logits(x)
-        return torch.softmax(logits, dim=-1), valence_arousal
+        return torch.softmax(logits / self.temperature, dim=-1), valence_arousal
 
 
 class LstmBaseline(nn.Module):

@@ -45,9 +45,11 @@ class History:
     val_macro_f1: list[float] = field(default_factory=list)
 
 
-def focal_loss(logits: torch.Tensor, target: torch.Tensor, gamma: float) -> torch.Tensor:
+def focal_loss(logits: torch.Tensor, target: torch.Tensor, gamma: float,
+               weight: Optional[torch.Tensor] = None) -> torch.Tensor:
     log_p = torch.log_softmax(logits, dim=-1).gather(1, target[:, None]).squeeze(1)
-    return (-(1.0 - log_p.exp()) ** gamma * log_p).mean()
+    loss = -(1.0 - log_p.exp()) ** gamma * log_p
+    return loss.mean() if weight is None else (loss * weight).sum() / torch.clamp(weight.sum(), min=1e-9)
 
 
 def augment(batch: np.ndarray, rng: np.random.Generator, config: TrainConfig) -> np.ndarray:
@@ -70,10 +72,16 @@ def augment(batch: np.ndarray, rng: np.random.Generator, config: TrainConfig) ->
 def train_model(model: nn.Module, features: np.ndarray, labels: np.ndarray, valence_arousal: np.ndarray,
                 config: TrainConfig, validation: Optional[tuple[np.ndarray, np.ndarray]] = None,
                 progress: bool = True, description: str = "train",
-                affect_known: Optional[np.ndarray] = None) -> History:
+                affect_known: Optional[np.ndarray] = None, groups: Optional[np.ndarray] = None) -> History:
     """Trains in place. `affect_known` [N] marks windows whose valence/arousal targets are real;
-    the others (a custom taxonomy without affect values) do not teach the affect head."""
+    the others (a custom taxonomy without affect values) do not teach the affect head. `groups`
+    [N] (the source of each window): the class loss weighs every group equally, however many
+    windows it has, so one studio's actors cannot dominate what the model learns."""
     known = np.ones(len(labels), bool) if affect_known is None else np.asarray(affect_known, bool)
+    weights = None
+    if groups is not None:
+        _, inverse, counts = np.unique(groups, return_inverse=True, return_counts=True)
+        weights = (len(groups) / (len(counts) * counts[inverse])).astype(np.float32)
     torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
@@ -89,7 +97,8 @@ def train_model(model: nn.Module, features: np.ndarray, labels: np.ndarray, vale
             index = order[start: start + config.batch_size]
             x = torch.from_numpy(augment(features[index], rng, config))
             logits, affect = model.logits(x)
-            loss = focal_loss(logits, torch.from_numpy(labels[index]).long(), config.focal_gamma)
+            weight = None if weights is None else torch.from_numpy(weights[index])
+            loss = focal_loss(logits, torch.from_numpy(labels[index]).long(), config.focal_gamma, weight)
             mask = torch.from_numpy(known[index]).float()[:, None]
             squared = (affect - torch.from_numpy(valence_arousal[index])) ** 2 * mask
             loss = loss + config.affect_weight * squared.sum() / torch.clamp(mask.sum() * 2.0, min=1.0)

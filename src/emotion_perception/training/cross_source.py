@@ -1,0 +1,175 @@
+"""The headline evaluation: train on one studio's actors, test on another studio's actor.
+
+Content folds (evaluate.py) hold out motions, but the same three actors are on both sides of
+every fold, so they cannot tell a model that reads emotion from one that reads those actors.
+Here whole sources are held out: Bandai -> Xia and Xia -> Bandai, judged on the classes both
+label (SHARED_CLASSES) as the node publishes them: the argmax over *all* the model's classes,
+so a window given a class outside the four is wrong. Test windows are the ones the node would
+produce (warm-up windows included) from four static cameras a quarter turn apart per clip, at
+the recorded speed, body as recorded.
+
+A fifth of the training source's motions (every fifth content, `holdout_clips`) stays out of
+training; the temperature is fitted on them, never on the test source.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Optional, Sequence
+
+import numpy as np
+
+from ..mocap.corpus import CLASSES, Clip, valence_arousal
+from . import baselines
+from .calibration import fit_temperature, rescale
+from .metrics import (concordance_correlation, confusion, expected_calibration_error, largest_class_share, macro_f1,
+                      per_class_recall, top1)
+from .mocap_windows import Simulation, WindowSet, build_windows
+from .model import EmotiPoseformer, LstmBaseline, seeded
+from .recipe import SHARED_CLASSES, WINDOW, Recipe
+from .train import predict, train_model
+
+TEST_VIEWS = 4
+# The node judges every frame; windows 0.25 s apart keep the scoring affordable and change no figure
+# by more than noise (each window overlaps its neighbours by 1.7 s of its 1.93 s).
+TEST_SIMULATION = Simulation(speed_range=(1.0, 1.0), stride_s=0.25)
+DIRECTIONS = (("bandai", "xia"), ("xia", "bandai"))
+
+
+def holdout_clips(clips: Sequence[Clip], every: int = 5) -> set[str]:
+    """Clip names of every `every`-th motion content of each source (in name order, from the
+    third): calibration and invariance data that no training run sees. Whole motions, not clips,
+    so that calibration sees the model unsure as it will be on motions it never learned."""
+    held: set[str] = set()
+    for source in sorted({c.source for c in clips}):
+        contents = sorted({c.content for c in clips if c.source == source})[2::every]
+        held.update(c.name for c in clips if c.source == source and c.content in contents)
+    return held
+
+
+def view_windows(clips: Sequence[Clip], seed: int, simulation: Simulation = TEST_SIMULATION,
+                 views: int = TEST_VIEWS) -> tuple[WindowSet, np.ndarray]:
+    """Windows of each clip from `views` static cameras a quarter turn apart, and each window's view."""
+    sets, view_of = [], []
+    for view in range(views):
+        windows = build_windows(clips, CLASSES, WINDOW, seed, views=[1] * len(clips), simulation=simulation,
+                                view_yaw=view * 2 * np.pi / views)
+        sets.append(windows)
+        view_of.append(np.full(len(windows), view))
+    merged = WindowSet(np.concatenate([s.features for s in sets]), np.concatenate([s.labels for s in sets]),
+                       np.concatenate([s.valence_arousal for s in sets]), np.concatenate([s.clip_index for s in sets]),
+                       tuple(clips), CLASSES)
+    return merged, np.concatenate(view_of)
+
+
+def clip_vote_accuracy(truth: np.ndarray, predicted: np.ndarray, clip_index: np.ndarray, view: np.ndarray) -> float:
+    """Accuracy of the majority class per (clip, camera view)."""
+    correct = []
+    for key in np.unique(np.stack([clip_index, view], axis=1), axis=0):
+        members = (clip_index == key[0]) & (view == key[1])
+        correct.append(np.bincount(predicted[members], minlength=len(CLASSES)).argmax() == truth[members][0])
+    return float(np.mean(correct))
+
+
+def report(truth: np.ndarray, probabilities: np.ndarray, affect: np.ndarray, clip_index: np.ndarray,
+           view: np.ndarray) -> dict:
+    """Every figure of one direction, for windows whose truth is one of SHARED_CLASSES."""
+    predicted = probabilities.argmax(axis=1)
+    k = len(CLASSES)
+    recall = per_class_recall(truth, predicted, k)
+    va = np.array([valence_arousal(CLASSES[t]) for t in truth])
+    return {
+        "windows": int(len(truth)), "clips": int(len(np.unique(clip_index))),
+        "macro_f1": macro_f1(truth, predicted, k), "top1": top1(truth, predicted),
+        "clip_top1": clip_vote_accuracy(truth, predicted, clip_index, view),
+        "largest_class_share": largest_class_share(predicted),
+        "largest_class": CLASSES[int(np.bincount(predicted, minlength=k).argmax())],
+        "prediction_share": {c: float(np.mean(predicted == i)) for i, c in enumerate(CLASSES)},
+        "per_class_recall": {c: float(recall[CLASSES.index(c)]) for c in SHARED_CLASSES},
+        "valence_ccc": concordance_correlation(va[:, 0], affect[:, 0]),
+        "arousal_ccc": concordance_correlation(va[:, 1], affect[:, 1]),
+        "ece": expected_calibration_error(truth, probabilities),
+        "confusion": confusion(truth, predicted, k).tolist(),
+    }
+
+
+def train_recipe(recipe: Recipe, clips: Sequence[Clip], seed: int, progress: bool) -> tuple[EmotiPoseformer, WindowSet]:
+    windows = build_windows(clips, CLASSES, WINDOW, seed, simulation=recipe.simulation)
+    model = seeded(lambda: EmotiPoseformer(recipe.model), recipe.train.seed)
+    sources = np.array([c.source for c in windows.clips])[windows.clip_index] if recipe.source_balanced else None
+    train_model(model, windows.features, windows.labels, windows.valence_arousal, recipe.train, progress=progress,
+                description=f"train {'+'.join(sorted({c.source for c in clips}))}", groups=sources)
+    return model, windows
+
+
+def calibrate(model: EmotiPoseformer, held_out: Sequence[Clip], seed: int) -> dict:
+    """Fits and sets the model's temperature on held-out clips' test-like windows."""
+    windows, _ = view_windows(held_out, seed)
+    model.temperature.fill_(1.0)
+    probabilities, _ = predict(model, windows.features)
+    temperature = fit_temperature(probabilities, windows.labels)
+    model.temperature.fill_(temperature)
+    return {"temperature": temperature, "windows": int(len(windows)),
+            "ece_before": expected_calibration_error(windows.labels, probabilities),
+            "ece_after": expected_calibration_error(windows.labels, rescale(probabilities, temperature))}
+
+
+def run_direction(recipe: Recipe, clips: Sequence[Clip], train_source: str, test_source: str, seed: int = 0,
+                  with_baselines: bool = False, test_set: Optional[tuple[WindowSet, np.ndarray]] = None,
+                  progress: bool = True) -> dict:
+    """Trains `recipe` on one source (less its held-out tenth), calibrates, tests on the other."""
+    start = time.perf_counter()
+    held = holdout_clips(clips)
+    train_clips = [c for c in clips if c.source == train_source and c.name not in held]
+    calibration_clips = [c for c in clips if c.source == train_source and c.name in held]
+    test_windows, view = test_set or view_windows(
+        [c for c in clips if c.source == test_source and c.label in SHARED_CLASSES], seed)
+    model, train_windows = train_recipe(recipe, train_clips, seed, progress)
+    model.temperature.fill_(1.0)
+    raw_probabilities, _ = predict(model, test_windows.features)
+    calibration = calibrate(model, calibration_clips, seed)
+    probabilities, affect = predict(model, test_windows.features)
+    result = report(test_windows.labels, probabilities, affect, test_windows.clip_index, view)
+    result["ece_uncalibrated"] = expected_calibration_error(test_windows.labels, raw_probabilities)
+    result["calibration"] = calibration
+    result["train_windows"] = int(len(train_windows))
+    result["train_seconds"] = round(time.perf_counter() - start, 1)
+    if with_baselines:
+        result["baselines"] = baseline_scores(train_windows, test_windows, recipe, seed, progress)
+    return result
+
+
+def baseline_scores(train: WindowSet, test: WindowSet, recipe: Recipe, seed: int, progress: bool,
+                    lstm_epochs: int = 8) -> dict:
+    k = len(CLASSES)
+    lstm = seeded(lambda: LstmBaseline(k), recipe.train.seed)
+    train_model(lstm, train.features, train.labels, train.valence_arousal,
+                dataclasses.replace(recipe.train, epochs=lstm_epochs), progress=progress, description="lstm")
+    forest = baselines.random_forest(seed).fit(baselines.pose_statistics(train.features), train.labels)
+    forest_probabilities = np.zeros((len(test), k))
+    forest_probabilities[:, forest.classes_] = forest.predict_proba(baselines.pose_statistics(test.features))
+    scores = {}
+    for name, probabilities in (("lstm", predict(lstm, test.features)[0]), ("random_forest", forest_probabilities)):
+        predicted = probabilities.argmax(axis=1)
+        scores[name] = {"macro_f1": macro_f1(test.labels, predicted, k), "top1": top1(test.labels, predicted),
+                        "largest_class_share": largest_class_share(predicted)}
+    return scores
+
+
+def ablation(variants: dict[str, Recipe], clips: Sequence[Clip], seed: int = 0, progress: bool = False) -> dict:
+    """Each recipe variant in both directions, same seeds and the same test windows."""
+    tests = {test: view_windows([c for c in clips if c.source == test and c.label in SHARED_CLASSES], seed)
+             for _, test in DIRECTIONS}
+    table: dict = {}
+    for name, recipe in variants.items():
+        table[name] = {"recipe": recipe.to_dict()}
+        for train_source, test_source in DIRECTIONS:
+            result = run_direction(recipe, clips, train_source, test_source, seed, test_set=tests[test_source],
+                                   progress=progress)
+            table[name][f"{train_source}->{test_source}"] = {
+                key: result[key] for key in ("macro_f1", "top1", "clip_top1", "largest_class_share", "largest_class",
+                                             "ece", "train_seconds")}
+            print(f"  {name:32s} {train_source}->{test_source}: macro-F1 {result['macro_f1']:.3f} "
+                  f"clip {result['clip_top1']:.3f} largest {result['largest_class']} "
+                  f"{result['largest_class_share']:.2f} ({result['train_seconds']:.0f} s)", flush=True)
+    return table
