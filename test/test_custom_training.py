@@ -9,7 +9,7 @@ import pytest
 
 from emotion_perception.inference import EmotionEngine
 from emotion_perception.training.clips import LandmarkClip, clip_windows, load_taxonomy
-from emotion_perception.training.evaluate import WINDOW
+from emotion_perception.training.recipe import WINDOW
 
 REPO = Path(__file__).resolve().parents[1]
 SEED9 = REPO / "config" / "taxonomies" / "seed9.yaml"

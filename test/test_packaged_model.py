@@ -9,16 +9,60 @@ import pytest
 from emotion_perception.errors import ModelLoadError
 from emotion_perception.inference import EmotionEngine
 from emotion_perception.mocap.corpus import CLASSES
-from emotion_perception.pipeline import Pipeline, PipelineConfig, default_model_path, load_default_engine, verify_packaged_model
+from emotion_perception.pipeline import (
+    Pipeline,
+    PipelineConfig,
+    default_model_path,
+    load_default_engine,
+    verify_packaged_model,
+)
 from emotion_perception.pose import PoseConfig
 
+# The goal is 90 % for each (training.invariance); these floors are what the shipped model reaches
+# less a margin, so a regression fails here; the model card gives the figures and the misses.
+INVARIANCE_FLOOR = {"visibility all 1": 0.9, "bones +-15 %": 0.9, "yaw +90": 0.9, "yaw +180": 0.9, "yaw +270": 0.9}
 
-def test_the_packaged_model_loads_by_default_with_its_checksum_and_licence():
+
+def test_the_packaged_model_loads_by_default_with_its_checksum_licences_and_calibration():
     engine = load_default_engine(device="cpu")
     assert engine is not None and engine.path == default_model_path()
-    assert engine.labels == CLASSES
+    assert engine.labels == CLASSES and engine.metadata.model_id == "emotiposeformer-bandai-xia8/2"
     assert (engine.metadata.window_length, engine.metadata.fps) == (30, 15.0)
-    assert engine.metadata.license.startswith("CC BY-NC 4.0") and "Bandai Namco" in engine.metadata.license
+    licence = engine.metadata.license
+    assert licence.startswith("CC BY-NC 4.0") and "Bandai Namco" in licence
+    assert "Xia" in licence and "research use only" in licence
+    temperature = engine.metadata.extra["calibration"]["temperature"]
+    assert float(engine.module.temperature) == pytest.approx(temperature) and temperature != 1.0
+
+
+@pytest.fixture(scope="module")
+def held_out_clips():
+    """Clips of the four shared classes from motions no training run saw, a few per source and class."""
+    from emotion_perception.mocap.corpus import list_clips
+    from emotion_perception.training.cross_source import holdout_clips
+
+    clips = list_clips()
+    held = holdout_clips(clips)
+    chosen = []
+    for source in ("bandai", "xia"):
+        for label in ("neutral", "sad", "angry", "proud"):
+            chosen += [c for c in clips if c.name in held and c.source == source and c.label == label][:4]
+    return chosen
+
+
+def test_the_answer_survives_visibility_bodies_and_camera_yaw_as_the_model_card_says(held_out_clips, record_property):
+    from emotion_perception.training.invariance import PERTURBATIONS, agreement
+
+    engine = load_default_engine(device="cpu")
+    measured = agreement(lambda x: np.stack([p.probabilities for p in engine.predict(x)]), held_out_clips)
+    record_property("measurement", "top class kept on held-out clips: " + ", ".join(
+        f"{name} {measured[name]['agreement']:.1%} of {measured[name]['windows']}" for name in PERTURBATIONS))
+    card = engine.metadata.extra["invariance"]  # what export measured on every held-out clip
+    for name in PERTURBATIONS:
+        assert measured[name]["windows"] > 100
+        # this subset agrees with the card's figure for all held-out clips, and no figure is far below it
+        assert measured[name]["agreement"] >= card[name]["agreement"] - 0.1, name
+        assert measured[name]["agreement"] >= INVARIANCE_FLOOR[name], name
 
 
 def test_a_modified_packaged_model_is_refused(tmp_path):

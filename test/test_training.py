@@ -7,19 +7,18 @@ import numpy as np
 import pytest
 import torch
 
-from emotion_perception.inference import EmotionEngine, load_model
+from emotion_perception.inference import EmotionEngine, load_model, save_model
 from emotion_perception.mocap.corpus import CLASSES, list_clips
 from emotion_perception.normalize import FEATURE_CHANNELS
 from emotion_perception.training.calibration import fit_temperature, rescale
 from emotion_perception.training.cross_source import clip_vote_accuracy, holdout_clips, view_windows
 from emotion_perception.training.evaluate import RARE_CLASSES, LeakageError, fold_masks, one_standard_error_choice
-from emotion_perception.training.metrics import expected_calibration_error, largest_class_share
-from emotion_perception.training.recipe import CHOSEN, WINDOW
 from emotion_perception.training.export import metadata_for, quantize_int8
+from emotion_perception.training.metrics import expected_calibration_error, largest_class_share
 from emotion_perception.training.mocap_windows import WindowSet, build_windows, content_folds
 from emotion_perception.training.model import EmotiPoseformer, EmotiPoseformerConfig, seeded
+from emotion_perception.training.recipe import CHOSEN, WINDOW
 from emotion_perception.training.train import TrainConfig, predict, train_model
-from emotion_perception.inference import save_model
 
 
 @pytest.fixture(scope="module")

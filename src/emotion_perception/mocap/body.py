@@ -43,9 +43,10 @@ def random_body_scales(rng: np.random.Generator, spread: float) -> dict[str, flo
 
 def scale_body(landmarks_3d: np.ndarray, scales: dict[str, float]) -> np.ndarray:
     """[frames, 33, 3] -> the same motion performed by a body with segments scaled by `scales`."""
-    old = np.concatenate([landmarks_3d,
-                          0.5 * (landmarks_3d[:, [INDEX["left_hip"]]] + landmarks_3d[:, [INDEX["right_hip"]]]),
-                          0.5 * (landmarks_3d[:, [INDEX["left_shoulder"]]] + landmarks_3d[:, [INDEX["right_shoulder"]]])],
+    def middle(left: str, right: str) -> np.ndarray:
+        return 0.5 * (landmarks_3d[:, [INDEX[left]]] + landmarks_3d[:, [INDEX[right]]])
+
+    old = np.concatenate([landmarks_3d, middle("left_hip", "right_hip"), middle("left_shoulder", "right_shoulder")],
                          axis=1)
     new = old.copy()
     for child, parent, segment in TREE:

@@ -14,6 +14,7 @@ training; the temperature is fitted on them, never on the test source.
 from __future__ import annotations
 
 import dataclasses
+import re
 import time
 from typing import Optional, Sequence
 
@@ -22,14 +23,25 @@ import numpy as np
 from ..mocap.corpus import CLASSES, Clip, valence_arousal
 from . import baselines
 from .calibration import fit_temperature, rescale
-from .metrics import (concordance_correlation, confusion, expected_calibration_error, largest_class_share, macro_f1,
-                      per_class_recall, top1)
+from .invariance import agreement
+from .metrics import (
+    concordance_correlation,
+    confusion,
+    expected_calibration_error,
+    largest_class_share,
+    macro_f1,
+    per_class_recall,
+    top1,
+)
 from .mocap_windows import Simulation, WindowSet, build_windows
 from .model import EmotiPoseformer, LstmBaseline, seeded
 from .recipe import SHARED_CLASSES, WINDOW, Recipe
 from .train import predict, train_model
 
 TEST_VIEWS = 4
+# Motions both studios recorded (a content's first word: walk-left, walk_s1 -> walk). A second
+# reading of the same windows, so that a new person and a new kind of motion can be told apart.
+SHARED_MOTIONS = ("walk", "run", "punch", "kick")
 # The node judges every frame; windows 0.25 s apart keep the scoring affordable and change no figure
 # by more than noise (each window overlaps its neighbours by 1.7 s of its 1.93 s).
 TEST_SIMULATION = Simulation(speed_range=(1.0, 1.0), stride_s=0.25)
@@ -69,6 +81,15 @@ def clip_vote_accuracy(truth: np.ndarray, predicted: np.ndarray, clip_index: np.
         members = (clip_index == key[0]) & (view == key[1])
         correct.append(np.bincount(predicted[members], minlength=len(CLASSES)).argmax() == truth[members][0])
     return float(np.mean(correct))
+
+
+def motion_family(content: str) -> str:
+    return re.split(r"[-_]", content, maxsplit=1)[0]
+
+
+def invariance_sample(clips: Sequence[Clip], per_class: int = 10) -> list[Clip]:
+    """A few held-out clips of each shared class, to measure invariance in every run cheaply."""
+    return [c for label in SHARED_CLASSES for c in [c for c in clips if c.label == label][:per_class]]
 
 
 def report(truth: np.ndarray, probabilities: np.ndarray, affect: np.ndarray, clip_index: np.ndarray,
@@ -130,7 +151,14 @@ def run_direction(recipe: Recipe, clips: Sequence[Clip], train_source: str, test
     calibration = calibrate(model, calibration_clips, seed)
     probabilities, affect = predict(model, test_windows.features)
     result = report(test_windows.labels, probabilities, affect, test_windows.clip_index, view)
+    families = np.array([motion_family(c.content) for c in test_windows.clips])[test_windows.clip_index]
+    shared = np.isin(families, SHARED_MOTIONS)
+    on_shared = report(test_windows.labels[shared], probabilities[shared], affect[shared],
+                       test_windows.clip_index[shared], view[shared])
+    result["shared_motions"] = {key: on_shared[key] for key in ("windows", "clips", "macro_f1", "top1", "clip_top1",
+                                                                "largest_class_share", "largest_class")}
     result["ece_uncalibrated"] = expected_calibration_error(test_windows.labels, raw_probabilities)
+    result["invariance"] = agreement(lambda x: predict(model, x)[0], invariance_sample(calibration_clips), seed)
     result["calibration"] = calibration
     result["train_windows"] = int(len(train_windows))
     result["train_seconds"] = round(time.perf_counter() - start, 1)
@@ -168,7 +196,7 @@ def ablation(variants: dict[str, Recipe], clips: Sequence[Clip], seed: int = 0, 
                                    progress=progress)
             table[name][f"{train_source}->{test_source}"] = {
                 key: result[key] for key in ("macro_f1", "top1", "clip_top1", "largest_class_share", "largest_class",
-                                             "ece", "train_seconds")}
+                                             "ece", "train_seconds", "invariance")}
             print(f"  {name:32s} {train_source}->{test_source}: macro-F1 {result['macro_f1']:.3f} "
                   f"clip {result['clip_top1']:.3f} largest {result['largest_class']} "
                   f"{result['largest_class_share']:.2f} ({result['train_seconds']:.0f} s)", flush=True)

@@ -5,15 +5,13 @@ import dataclasses
 from pathlib import Path
 from typing import Sequence
 
-import torch
-
 from ..contract import ModelMetadata
 from ..inference import save_model
 from ..normalize import NORMALIZATION_VERSION
 from ..windows import WindowConfig
 from .clips import LandmarkClip, clips_to_arrays, load_taxonomy
-from .recipe import CHOSEN, WINDOW
 from .model import EmotiPoseformer, seeded
+from .recipe import CHOSEN, WINDOW
 from .train import TrainConfig, train_model
 
 

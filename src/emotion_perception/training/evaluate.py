@@ -15,14 +15,14 @@ import functools
 import json
 import time
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Sequence
 
 import numpy as np
 import torch
 
 from ..mocap.corpus import CLASSES, Clip, list_clips
 from . import EVALUATION_PARTS, baselines
-from .cross_source import DIRECTIONS, ablation, run_direction
+from .cross_source import DIRECTIONS, SHARED_MOTIONS, ablation, run_direction, view_windows
 from .metrics import concordance_correlation, confusion, macro_f1, per_class_recall, top1
 from .mocap_windows import WindowSet, build_windows, content_folds
 from .model import EmotiPoseformer, LstmBaseline, seeded
@@ -75,12 +75,13 @@ def _classification_report(truth: np.ndarray, probabilities: np.ndarray, classes
     }
 
 
-def evaluate(out_dir: Path, parts: Sequence[str] = EVALUATION_PARTS, folds: int = 5, seed: int = 0, recipe: Recipe = RECIPE,
-             lstm_epochs: int = 8, size_sweep: bool = False, progress: bool = True) -> dict:
+def evaluate(out_dir: Path, parts: Sequence[str] = EVALUATION_PARTS, folds: int = 5, seed: int = 0,
+             recipe: Recipe = RECIPE, lstm_epochs: int = 8, size_sweep: bool = False, progress: bool = True) -> dict:
     """Runs the given parts, merges them into out_dir/metrics.json and regenerates the table."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "metrics.json"
-    metrics = json.loads(path.read_text()) if path.exists() else {}
+    previous = json.loads(path.read_text()) if path.exists() else {}
+    metrics = {part: previous[part] for part in EVALUATION_PARTS if part in previous}  # the parts not rerun
     clips = list_clips()
     if "cross_source" in parts:
         metrics["cross_source"] = cross_source_evaluation(clips, seed, recipe, progress)
@@ -98,18 +99,47 @@ def evaluate(out_dir: Path, parts: Sequence[str] = EVALUATION_PARTS, folds: int 
     return metrics
 
 
-def cross_source_evaluation(clips: Sequence[Clip], seed: int, recipe: Recipe, progress: bool) -> dict:
+def cross_source_evaluation(clips: Sequence[Clip], seed: int, recipe: Recipe, progress: bool,
+                            seeds: int = 3) -> dict:
+    """Both directions; ours trained with `seeds` seeds (windows, initial weights, order) on the same
+    test windows, figures averaged with their spread; the baselines with the first seed."""
     section: dict = {"protocol": {
         "train": "one source, less every fifth motion (held out for the temperature)",
         "test": f"the other source's clips of {', '.join(SHARED_CLASSES)}: the windows the node would emit "
                 "(warm-up included), four static cameras a quarter turn apart, every 0.25 s; argmax over all "
                 f"{len(CLASSES)} classes; clip vote per clip and camera",
-        "recipe": recipe.to_dict(), "seed": seed}}
+        "seeds": list(range(seed, seed + seeds)), "recipe": recipe.to_dict()}}
     for train_source, test_source in DIRECTIONS:
         print(f"cross-source {train_source} -> {test_source}", flush=True)
-        section[f"{train_source}->{test_source}"] = run_direction(recipe, clips, train_source, test_source, seed,
-                                                                  with_baselines=True, progress=progress)
+        test_set = view_windows([c for c in clips if c.source == test_source and c.label in SHARED_CLASSES], seed)
+        runs = []
+        for run_seed in range(seed, seed + seeds):
+            seeded_recipe = dataclasses.replace(recipe, train=dataclasses.replace(recipe.train, seed=run_seed))
+            runs.append(run_direction(seeded_recipe, clips, train_source, test_source, run_seed,
+                                      with_baselines=run_seed == seed, test_set=test_set, progress=progress))
+        section[f"{train_source}->{test_source}"] = average_runs(runs)
     return section
+
+
+AVERAGED = ("macro_f1", "top1", "clip_top1", "largest_class_share", "ece", "ece_uncalibrated", "valence_ccc",
+            "arousal_ccc")
+
+
+def average_runs(runs: list[dict]) -> dict:
+    """The first run's report with every figure in AVERAGED (and per-class recall, and the shared-
+    motion figures) replaced by the mean over runs; `std` and `runs` keep the spread."""
+    merged = dict(runs[0])
+    for key in AVERAGED:
+        merged[key] = float(np.mean([r[key] for r in runs]))
+    merged["per_class_recall"] = {c: float(np.mean([r["per_class_recall"][c] for r in runs]))
+                                  for c in runs[0]["per_class_recall"]}
+    merged["shared_motions"] = dict(runs[0]["shared_motions"])
+    for key in ("macro_f1", "top1", "clip_top1", "largest_class_share"):
+        merged["shared_motions"][key] = float(np.mean([r["shared_motions"][key] for r in runs]))
+    merged["std"] = {key: float(np.std([r[key] for r in runs])) for key in AVERAGED}
+    merged["runs"] = [{key: r[key] for key in ("macro_f1", "clip_top1", "largest_class", "largest_class_share", "ece",
+                                               "calibration", "train_seconds")} for r in runs]
+    return merged
 
 
 def content_fold_evaluation(clips: list[Clip], folds: int, seed: int, recipe: Recipe, lstm_epochs: int,
@@ -262,25 +292,36 @@ def markdown_table(metrics: dict) -> str:
 
 def cross_source_table(section: dict) -> list[str]:
     lines = ["**New people: train on one studio, test on the other** (classes both label: "
-             f"{', '.join(SHARED_CLASSES)}; judged as the node publishes, argmax over all {len(CLASSES)} classes)", "",
+             f"{', '.join(SHARED_CLASSES)}; judged as the node publishes, argmax over all {len(CLASSES)} classes; "
+             f"ours: mean ± std over {len(section['protocol']['seeds'])} training seeds, baselines: first seed; "
+             "largest class share: mean, the class named from the first seed)", "",
              "| train -> test | model | macro-F1 | top-1 | clip vote | largest class share | ECE |",
              "|---|---|---|---|---|---|---|"]
     for direction in (f"{a}->{b}" for a, b in DIRECTIONS):
         ours = section[direction]
-        lines.append(f"| {direction} | EmotiPoseformer (ours) | {ours['macro_f1']:.3f} | {ours['top1']:.3f} | "
-                     f"{ours['clip_top1']:.3f} | {ours['largest_class_share']:.2f} ({ours['largest_class']}) | "
-                     f"{ours['ece']:.3f} |")
+        spread = ours["std"]
+        lines.append(f"| {direction} | EmotiPoseformer (ours) | {ours['macro_f1']:.3f} ± {spread['macro_f1']:.3f} | "
+                     f"{ours['top1']:.3f} ± {spread['top1']:.3f} | "
+                     f"{ours['clip_top1']:.3f} ± {spread['clip_top1']:.3f} | "
+                     f"{ours['largest_class_share']:.2f} ({ours['largest_class']}) | {ours['ece']:.3f} |")
         for key, title in (("lstm", "LSTM 2x256"), ("random_forest", "Random Forest")):
             other = ours["baselines"][key]
             lines.append(f"| {direction} | {title} | {other['macro_f1']:.3f} | {other['top1']:.3f} | | "
                          f"{other['largest_class_share']:.2f} | |")
+    lines += ["", f"On the motions both studios recorded ({', '.join(SHARED_MOTIONS)}) only, same windows:", "",
+              "| train -> test | windows | macro-F1 | top-1 | clip vote | largest class share |",
+              "|---|---|---|---|---|---|"]
+    for direction in (f"{a}->{b}" for a, b in DIRECTIONS):
+        shared = section[direction]["shared_motions"]
+        lines.append(f"| {direction} | {shared['windows']} | {shared['macro_f1']:.3f} | {shared['top1']:.3f} | "
+                     f"{shared['clip_top1']:.3f} | {shared['largest_class_share']:.2f} ({shared['largest_class']}) |")
     lines += ["", "| train -> test | " + " | ".join(f"recall {c}" for c in SHARED_CLASSES)
               + " | valence CCC | arousal CCC | temperature |", "|---" * (len(SHARED_CLASSES) + 4) + "|"]
     for direction in (f"{a}->{b}" for a, b in DIRECTIONS):
         ours = section[direction]
+        temperatures = ", ".join(f"{r['calibration']['temperature']:.2f}" for r in ours["runs"])
         lines.append(f"| {direction} | " + " | ".join(f"{ours['per_class_recall'][c]:.2f}" for c in SHARED_CLASSES)
-                     + f" | {ours['valence_ccc']:.2f} | {ours['arousal_ccc']:.2f} | "
-                       f"{ours['calibration']['temperature']:.2f} |")
+                     + f" | {ours['valence_ccc']:.2f} | {ours['arousal_ccc']:.2f} | {temperatures} |")
     return lines
 
 

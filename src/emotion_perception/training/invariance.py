@@ -27,7 +27,8 @@ PERTURBATIONS = ("visibility all 1", "bones +-15 %", "yaw +90", "yaw +180", "yaw
 STRIDE_S = 0.25
 
 
-def _windows(landmarks: np.ndarray, fps: float, clip: Clip, seed: int, perturbation: str) -> tuple[np.ndarray, np.ndarray]:
+def _windows(landmarks: np.ndarray, fps: float, clip: Clip, seed: int,
+             perturbation: str) -> tuple[np.ndarray, np.ndarray]:
     base = clip_seed(clip, seed)
     turn = {"yaw +90": 0.5, "yaw +180": 1.0, "yaw +270": 1.5}.get(perturbation, 0.0) * np.pi
     body = landmarks

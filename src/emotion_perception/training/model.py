@@ -102,7 +102,8 @@ class JointEncoder(nn.Module):
         if self.relative_velocity:
             both = present[:, 1:] * present[:, :-1]  # [B, T-1, 33, 1] joint seen in both frames
             step = (x[:, 1:, :, :2] - x[:, :-1, :, :2]) * both
-            rms = torch.sqrt((step ** 2).sum(dim=(1, 2, 3), keepdim=True) / torch.clamp(both.sum(dim=(1, 2, 3), keepdim=True), min=1.0))
+            seen = torch.clamp(both.sum(dim=(1, 2, 3), keepdim=True), min=1.0)
+            rms = torch.sqrt((step ** 2).sum(dim=(1, 2, 3), keepdim=True) / seen)
             velocity = torch.cat([torch.zeros_like(step[:, :1]), step / torch.clamp(rms, min=1e-3)], dim=1)
             inputs = torch.cat([inputs, velocity], dim=-1)  # [B, T, 33, C + 2]
         joints = self.embed(inputs) + self.joint_embedding  # [B, T, 33, dj]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Callable
 
 from ..mocap.corpus import CLASSES
 from ..windows import WindowConfig
@@ -35,19 +36,31 @@ class Recipe:
 BASE_MODEL = EmotiPoseformerConfig(num_classes=len(CLASSES), window_length=WINDOW.length)
 # Before the cross-source work: visibility read, bodies as recorded, tempo within 15 %.
 BASELINE = Recipe(BASE_MODEL)
+# What raised the leave-one-source-out score in the ablation (Bandai -> Xia macro-F1 0.343 -> 0.365,
+# 0.398, 0.387 alone; Xia -> Bandai moved by no more than seed noise either way): visibility zeroed,
+# bodies +-15 %, tempo 0.6-1.6x. Relative velocities (0.150) and joint attention (0.308) lowered it
+# and stay out. Source-balanced loss matters only with two sources, i.e. for the shipped model.
 RECIPE = Recipe(
     dataclasses.replace(BASE_MODEL, use_visibility=False),
-    simulation=Simulation(speed_range=(0.7, 1.4), body_scale=0.15),
+    simulation=Simulation(speed_range=(0.6, 1.6), body_scale=0.15),
     source_balanced=True,
 )
 CHOSEN = RECIPE.model
+def _model(**changes) -> Callable[[Recipe], Recipe]:
+    return lambda r: dataclasses.replace(r, model=dataclasses.replace(r.model, **changes))
+
+
+def _simulation(**changes) -> Callable[[Recipe], Recipe]:
+    return lambda r: dataclasses.replace(r, simulation=dataclasses.replace(r.simulation, **changes))
+
+
 # The generalisation ideas, each added alone to BASELINE, then all together (model card table).
-IDEAS = {
-    "visibility channel zeroed": lambda r: dataclasses.replace(r, model=dataclasses.replace(r.model, use_visibility=False)),
-    "body proportions +-15 %": lambda r: dataclasses.replace(r, simulation=dataclasses.replace(r.simulation, body_scale=0.15)),
-    "tempo 0.6-1.6x": lambda r: dataclasses.replace(r, simulation=dataclasses.replace(r.simulation, speed_range=(0.6, 1.6))),
-    "relative velocities": lambda r: dataclasses.replace(r, model=dataclasses.replace(r.model, relative_velocity=True)),
-    "joint attention": lambda r: dataclasses.replace(r, model=dataclasses.replace(r.model, joint_attention=True)),
+IDEAS: dict[str, Callable[[Recipe], Recipe]] = {
+    "visibility channel zeroed": _model(use_visibility=False),
+    "body proportions +-15 %": _simulation(body_scale=0.15),
+    "tempo 0.6-1.6x": _simulation(speed_range=(0.6, 1.6)),
+    "relative velocities": _model(relative_velocity=True),
+    "joint attention": _model(joint_attention=True),
 }
 
 
