@@ -18,9 +18,11 @@ from emotion_perception.pipeline import (
 )
 from emotion_perception.pose import PoseConfig
 
-# The goal is 90 % for each (training.invariance); these floors are what the shipped model reaches
-# less a margin, so a regression fails here; the model card gives the figures and the misses.
-INVARIANCE_FLOOR = {"visibility all 1": 0.9, "bones +-15 %": 0.9, "yaw +90": 0.9, "yaw +180": 0.9, "yaw +270": 0.9}
+# The goal is 90 % for each (training.invariance) and the shipped model misses it: on all its
+# held-out clips it keeps its answer on 65 % of windows with visibility all 1, 87 % with other
+# bodies and 66-71 % from another yaw (model card). These floors are those figures less a margin,
+# so that a regression fails here; they are not the goal.
+INVARIANCE_FLOOR = {"visibility all 1": 0.55, "bones +-15 %": 0.75, "yaw +90": 0.55, "yaw +180": 0.6, "yaw +270": 0.55}
 
 
 def test_the_packaged_model_loads_by_default_with_its_checksum_licences_and_calibration():

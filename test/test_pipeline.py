@@ -48,8 +48,8 @@ def test_min_confidence_publishes_unknown_and_keeps_the_probabilities(squats_fra
     frames = [pipeline.process(rgb, index / 5.0) for index, rgb in enumerate(squats_frames[:25])]
     person = frames[-1].people[0]
     assert person.label in pipeline.labels, "0: always a class"
-    pipeline.min_confidence = person.confidence + 1e-6  # as the node's parameter callback does
+    pipeline.min_confidence = 1.0  # as the node's parameter callback does; no model is ever that sure
     person = pipeline.process(squats_frames[25], 25 / 5.0).people[0]
     pipeline.close()
     assert person.label == "unknown" and person.probabilities is not None
-    assert person.confidence == person.probabilities.max() < pipeline.min_confidence + 0.05
+    assert person.confidence == person.probabilities.max() < 1.0

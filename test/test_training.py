@@ -133,18 +133,19 @@ def test_held_out_motions_are_whole_contents_of_every_source(clips):
         mine = [c for c in clips if c.source == source]
         held_contents = {c.content for c in mine if c.name in held}
         assert held_contents and all((c.name in held) == (c.content in held_contents) for c in mine)
-        assert 0.1 < sum(c.name in held for c in mine) / len(mine) < 0.4
+        assert 0.05 < sum(c.name in held for c in mine) / len(mine) < 0.4
     assert {c.label for c in clips if c.name in held and c.source == "xia"} == {"neutral", "sad", "angry", "proud"}
 
 
 def test_evaluation_views_are_four_cameras_a_quarter_turn_apart_with_the_nodes_warm_up_windows(clips):
-    short = [c for c in clips if c.source == "xia" and c.content == "punch_r"][:3]
+    short = [c for c in clips if c.source == "xia" and c.content == "jump_1"][:3]  # 1.2-1.3 s each
     windows, view = view_windows(short, seed=0)
     assert set(view.tolist()) == {0, 1, 2, 3}
-    counts = np.bincount(view)
-    assert counts.min() == counts.max(), "the same windows from each camera"
-    # a 1-2 s punch still gives windows: the node judges a person from its 15th valid frame on
+    assert np.bincount(view).min() > 0, "every camera sees the person (a torso hidden from one view costs windows)"
+    # clips shorter than one 1.93 s window still give windows: the node judges a person from their
+    # 15th valid frame (0.93 s) on, with the rest of the window empty
     assert len(windows) >= 4 * len(short)
+    assert (windows.features[..., 3].max(axis=2) == 0).any(axis=1).all(), "warm-up windows: early frames empty"
     assert clip_vote_accuracy(np.array([0, 0, 0, 1]), np.array([0, 0, 1, 1]), np.array([0, 0, 0, 1]),
                               np.zeros(4, int)) == 1.0
 
