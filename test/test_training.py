@@ -144,7 +144,7 @@ def test_evaluation_views_are_four_cameras_a_quarter_turn_apart_with_the_nodes_w
     assert np.bincount(view).min() > 0, "every camera sees the person (a torso hidden from one view costs windows)"
     # clips shorter than one 1.93 s window still give windows: the node judges a person from their
     # 15th valid frame (0.93 s) on, with the rest of the window empty
-    assert len(windows) >= 4 * len(short)
+    assert len(windows) >= 2 * len(short)
     assert (windows.features[..., 3].max(axis=2) == 0).any(axis=1).all(), "warm-up windows: early frames empty"
     assert clip_vote_accuracy(np.array([0, 0, 0, 1]), np.array([0, 0, 1, 1]), np.array([0, 0, 0, 1]),
                               np.zeros(4, int)) == 1.0
