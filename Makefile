@@ -41,7 +41,7 @@ test: setup
 
 # Training and evaluation on the mocap of both studios (CPU; see MODEL_CARD.md). Measured on this
 # 2-core machine, each beside one other job: train about 8 min; evaluate about 2 h in all
-# (cross_source 27 min, content_folds 25 min, ablation 66 min); `emotion-perception evaluate
+# (cross_source 27 min, content_folds 34 min, ablation 66 min); `emotion-perception evaluate
 # --parts cross_source` runs one part and keeps the others' figures.
 train: setup
 	$(RUN) emotion-perception train
