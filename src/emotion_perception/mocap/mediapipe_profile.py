@@ -4,7 +4,7 @@ The model must learn emotion from motion, not from artefacts of our simulation. 
 the simulation adds (visibility, jitter) and the places the mocap mappings put the landmarks (body
 proportions) are *measured* here, on the project's real footage, and written to
 `mediapipe_profile.json`; `projection.observe` samples from it and the skeleton tables are
-checked against it (test_mocap_sources). `emotion-perception measure-footage` re-measures.
+checked against it (test_mocap_sources). `write_profile()` re-measures and rewrites it.
 
 Categories of a landmark, decided the same way for MediaPipe and for the simulation:
 - `offscreen`: its pixel lies outside the image;
@@ -16,6 +16,7 @@ surer of a shoulder than of a pinky.
 """
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
@@ -188,10 +189,14 @@ def measure(records: dict[str, list]) -> dict:
 def write_profile(path: Path = PROFILE_PATH) -> dict:
     profile = measure(observations())
     path.write_text(json.dumps(profile, indent=1) + "\n")
+    load_profile.cache_clear()
     return profile
 
 
+@functools.lru_cache(maxsize=4)
 def load_profile(path: Path = PROFILE_PATH) -> dict:
+    """The pinned profile, read once per process: `observe` asks for it for every camera view.
+    Callers read it and never change it."""
     return json.loads(Path(path).read_text())
 
 

@@ -7,6 +7,7 @@ our classes. Every source then takes the one path BVH -> landmarks -> cameras ->
 """
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 from dataclasses import dataclass
@@ -63,7 +64,9 @@ class MocapSource:
         return re.match(self.pattern, stem)
 
 
+@functools.lru_cache(maxsize=16)
 def load_source(name: str, directory: Path = SOURCES_DIR) -> MocapSource:
+    """A source's configuration, parsed once per process (clip_landmarks asks for it per clip)."""
     import yaml
 
     path = directory / f"{name}.yaml"
