@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emotion_perception.landmarks import INDEX
+from emotion_perception.landmarks import INDEX, TORSO
 from emotion_perception.mocap.body import random_body_scales, scale_body
 from emotion_perception.mocap.corpus import CLASSES, SOURCES, clip_landmarks, list_clips
 from emotion_perception.mocap.mediapipe_profile import (
@@ -129,7 +129,7 @@ def test_the_simulation_draws_visibility_and_jitter_as_mediapipe_reports_them(cl
             truth = camera.project(landmarks)[0]
             # the category the simulation used, from its own geometry
             _, depth = camera.project(landmarks)
-            torso_depth = depth[:, [11, 12, 23, 24]].mean(axis=1, keepdims=True)
+            torso_depth = depth[:, list(TORSO)].mean(axis=1, keepdims=True)
             behind = (depth - torso_depth) / np.median(torso_length(landmarks))
             category = categories(raw[..., :2], behind, camera.width, camera.height)
             for (c, g), values in simulated.items():

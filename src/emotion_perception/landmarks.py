@@ -20,6 +20,7 @@ INDEX = {name: i for i, name in enumerate(LANDMARK_NAMES)}
 
 LEFT_SHOULDER, RIGHT_SHOULDER = INDEX["left_shoulder"], INDEX["right_shoulder"]
 LEFT_HIP, RIGHT_HIP = INDEX["left_hip"], INDEX["right_hip"]
+TORSO = (LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP)  # the joints a valid frame needs
 
 
 def _mirror_permutation() -> np.ndarray:

@@ -23,7 +23,7 @@ from typing import Iterable, Iterator, Optional
 
 import numpy as np
 
-from ..landmarks import INDEX, LEFT_HIP, LEFT_SHOULDER, NUM_LANDMARKS, RIGHT_HIP, RIGHT_SHOULDER
+from ..landmarks import INDEX, LEFT_HIP, LEFT_SHOULDER, NUM_LANDMARKS, RIGHT_HIP, RIGHT_SHOULDER, TORSO
 
 PROFILE_PATH = Path(__file__).resolve().parent / "mediapipe_profile.json"
 BEHIND_TORSO_LENGTHS = 0.15
@@ -31,7 +31,7 @@ QUANTILES = np.linspace(0.0, 1.0, 21)
 CATEGORIES = ("visible", "behind", "offscreen")
 GROUPS = {
     "face": [i for name, i in INDEX.items() if i <= 10],
-    "torso": [LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP],
+    "torso": list(TORSO),
     "arms": [INDEX[f"{s}_{p}"] for s in ("left", "right") for p in ("elbow", "wrist")],
     "hands": [INDEX[f"{s}_{p}"] for s in ("left", "right") for p in ("pinky", "index", "thumb")],
     "legs": [INDEX[f"{s}_{p}"] for s in ("left", "right") for p in ("knee", "ankle")],
@@ -143,7 +143,7 @@ def measure(records: dict[str, list]) -> dict:
     presence = np.stack(records["presence"])
     sizes = np.array(records["size"])
     torso_px = torso_length(raw[..., :2])
-    torso_z = raw[:, [LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP], 2].mean(axis=1)
+    torso_z = raw[:, list(TORSO), 2].mean(axis=1)
     depth = (raw[..., 2] - torso_z[:, None]) / np.maximum(torso_px, 1e-6)[:, None]
     category = np.stack([categories(r[:, :2], d, w, h) for r, d, (w, h) in zip(raw, depth, sizes)])
     visibility: dict[str, dict] = {}

@@ -12,10 +12,8 @@ from typing import Optional
 
 import numpy as np
 
-from ..landmarks import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER
+from ..landmarks import TORSO
 from .mediapipe_profile import categories, load_profile, sample_visibility, torso_length
-
-TORSO = [LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP]
 
 IMAGE_SIZES = ((640, 480), (1280, 720), (720, 1280), (576, 576))
 
@@ -76,7 +74,7 @@ def observe(landmarks_3d: np.ndarray, camera: Camera, rng: np.random.Generator,
     drift = np.cumsum(rng.normal(0, scale * 0.3, size=pixels.shape), axis=0)
     drift -= np.linspace(0, 1, frames)[:, None, None] * drift[-1:]  # a bridge: bounded slow wander
     pixels = pixels + rng.normal(0, scale, size=pixels.shape) + drift
-    torso_depth = depth[:, TORSO].mean(axis=1, keepdims=True)
+    torso_depth = depth[:, list(TORSO)].mean(axis=1, keepdims=True)
     torso_cm = np.median(torso_length(landmarks_3d))
     behind = (depth - torso_depth) / max(torso_cm, 1e-6)
     category = categories(pixels, behind, camera.width, camera.height)
