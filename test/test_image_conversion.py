@@ -6,9 +6,13 @@ import numpy as np
 import pytest
 from sensor_msgs.msg import CompressedImage, Image
 
+from crafted_images import black_grey_png
+from emotion_perception.compressed_header import compressed_dimensions
 from emotion_perception.data_sources import debian_footage
+from emotion_perception.errors import BadImageError
+from emotion_perception.frame_size import MAX_SIDE
 from emotion_perception.image_conversion import (
-    ImageConversionError, compressed_imgmsg_to_cv2, cv2_to_imgmsg, imgmsg_to_cv2, to_rgb8,
+    compressed_imgmsg_to_cv2, cv2_to_imgmsg, imgmsg_to_cv2, to_rgb8,
 )
 
 
@@ -90,7 +94,7 @@ def bad_messages(photo_bgr):
     empty = Image()
     empty.encoding = "rgb8"
     huge = Image()
-    huge.encoding, huge.height, huge.width, huge.step = "mono8", 4320 * 2, 7680, 7680
+    huge.encoding, huge.height, huge.width, huge.step = "mono8", 4320, 7680, 7680
     corrupt = CompressedImage()
     corrupt.format = "jpeg"
     corrupt.data = cv2.imencode(".jpg", photo_bgr)[1].tobytes()[:40]
@@ -100,6 +104,47 @@ def bad_messages(photo_bgr):
 
 def test_every_malformed_image_is_refused_with_a_countable_reason(photo_bgr):
     for msg, reason in bad_messages(photo_bgr):
-        with pytest.raises(ImageConversionError) as caught:
+        with pytest.raises(BadImageError) as caught:
             to_rgb8(msg)
-        assert caught.value.reason == reason, f"{reason}: {caught.value}"
+        assert caught.value.kind == reason, f"{reason}: {caught.value}"
+
+
+def compressed(data: bytes, fmt: str) -> CompressedImage:
+    msg = CompressedImage()
+    msg.format, msg.data = fmt, data
+    return msg
+
+
+def test_compressed_sizes_are_read_from_the_header_of_real_jpeg_and_png(photo_bgr):
+    for extension, options in ((".jpg", []), (".jpg", [cv2.IMWRITE_JPEG_PROGRESSIVE, 1]), (".png", [])):
+        data = cv2.imencode(extension, photo_bgr, options)[1].tobytes()
+        assert compressed_dimensions(data) == (163, 101), extension
+    assert compressed_dimensions(black_grey_png(30000, 20000)[:40]) == (30000, 20000)
+
+
+def test_decompression_bombs_are_refused_from_their_header_before_decoding():
+    bomb = black_grey_png(20000, 20000)  # 400 MB once decoded, 400 kB on the wire
+    assert len(bomb) < 1_000_000
+    with pytest.raises(BadImageError) as caught:
+        to_rgb8(compressed(bomb, "png"))
+    assert caught.value.kind == "side_too_long"
+    large = black_grey_png(4000, 4000)
+    with pytest.raises(BadImageError) as caught:
+        to_rgb8(compressed(large, "png"))
+    assert caught.value.kind == "too_large"
+    webp = cv2.imencode(".webp", np.zeros((8, 8, 3), np.uint8))[1].tobytes()
+    with pytest.raises(BadImageError) as caught:
+        to_rgb8(compressed(webp, "webp"))
+    assert caught.value.kind == "unsupported_compression"
+
+
+def test_the_largest_side_is_accepted_and_one_pixel_more_refused_before_conversion():
+    """MediaPipe aborts the process on a side of 32767 (frame_size.py); we refuse well before."""
+    longest = np.zeros((1, MAX_SIDE, 3), np.uint8)
+    assert to_rgb8(message(longest, "rgb8")).shape == (1, MAX_SIDE, 3)
+    assert to_rgb8(message(longest.transpose(1, 0, 2).copy(), "rgb8")).shape == (MAX_SIDE, 1, 3)
+    for width, height in ((MAX_SIDE + 1, 1), (1, MAX_SIDE + 1), (100000, 1), (32767, 1)):
+        too_long = Image(encoding="rgb8", width=width, height=height, step=width * 3, data=bytes(width * height * 3))
+        with pytest.raises(BadImageError) as caught:
+            to_rgb8(too_long)
+        assert caught.value.kind == "side_too_long", (width, height)

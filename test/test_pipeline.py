@@ -1,6 +1,9 @@
 """The whole core on real footage: one person squatting, with a contract model loaded."""
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 
 from emotion_perception.inference import EmotionEngine
@@ -53,3 +56,23 @@ def test_min_confidence_publishes_unknown_and_keeps_the_probabilities(squats_fra
     pipeline.close()
     assert person.label == "unknown" and person.probabilities is not None
     assert person.confidence == person.probabilities.max() < 1.0
+
+
+def test_frames_whose_side_would_abort_mediapipe_are_refused_before_any_native_call():
+    """OpenCV inside MediaPipe aborts the whole process (SIGABRT) on a side of 32767 or more; the
+    check runs in a child process so that, were it missing, this test fails instead of the suite."""
+    script = (
+        "import numpy as np\n"
+        "from emotion_perception.errors import BadImageError\n"
+        "from emotion_perception.pipeline import Pipeline\n"
+        "pipeline = Pipeline()\n"
+        "for shape in ((1, 100000, 3), (32767, 1, 3), (1, 8193, 3)):\n"
+        "    try:\n"
+        "        pipeline.process(np.zeros(shape, np.uint8), 0.0)\n"
+        "    except BadImageError as error:\n"
+        "        print(error.kind)\n"
+        "print(len(pipeline.process(np.zeros((1, 8192, 3), np.uint8), 1.0).people))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["side_too_long"] * 3 + ["0"]

@@ -12,7 +12,15 @@ class EmotionPerceptionError(Exception):
 
 
 class BadImageError(EmotionPerceptionError):
+    """An input frame that cannot be processed; `kind` (unsupported_encoding, too_large, ...) is
+    what diagnostics count, so every door counts bad frames by cause without knowing who raised it."""
+
     kind = "bad_image"
+
+    def __init__(self, message: str, kind: str = "") -> None:
+        super().__init__(message)
+        if kind:
+            self.kind = kind
 
 
 class ModelLoadError(EmotionPerceptionError):

@@ -4,7 +4,8 @@ ROS 2's cv_bridge is not installable here (and PyPI's port breaks on numpy 2), s
 converts through this module only: `imgmsg_to_cv2`, `compressed_imgmsg_to_cv2` and
 `cv2_to_imgmsg` mirror cv_bridge's names and semantics, and a real cv_bridge can replace it.
 Messages are read by field (duck typing), so rclpy messages, rosbags messages and test doubles
-all work. Every malformed input raises `BadImageError` with a `reason` that diagnostics count.
+all work. Every malformed input raises `BadImageError` with a `kind` that diagnostics count, and
+every size is checked (frame_size.py) before a pixel is copied or decoded.
 """
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from typing import Any
 import cv2
 import numpy as np
 
+from .compressed_header import compressed_dimensions
 from .errors import BadImageError
+from .frame_size import check_frame_size
 
 # encoding -> (numpy dtype, channels)
 ENCODINGS: dict[str, tuple[np.dtype, int]] = {
@@ -23,22 +26,13 @@ ENCODINGS: dict[str, tuple[np.dtype, int]] = {
     "mono16": (np.dtype(np.uint16), 1), "16UC1": (np.dtype(np.uint16), 1),
     "rgb16": (np.dtype(np.uint16), 3), "bgr16": (np.dtype(np.uint16), 3),
 }
-# 4K UHD. Pose estimation runs at 256 px, so larger frames only cost time and memory (an 8K rgb8
-# frame is 100 MB): they are refused rather than allowed to stall the pipeline.
-MAX_PIXELS = 3840 * 2160
 
 
 class ImageConversionError(BadImageError):
-    """A message that cannot become an image; its `kind` says why (unsupported_encoding, too_large,
-    ...), so every door counts conversion failures by reason without knowing this class."""
+    """A message that cannot become an image; its `kind` says why (unsupported_encoding, bad_step, ...)."""
 
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = reason
-
-    @property
-    def reason(self) -> str:
-        return self.kind
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message, kind)
 
 
 def imgmsg_to_cv2(msg: Any, desired_encoding: str = "passthrough") -> np.ndarray:
@@ -48,10 +42,7 @@ def imgmsg_to_cv2(msg: Any, desired_encoding: str = "passthrough") -> np.ndarray
         raise ImageConversionError("unsupported_encoding", f"unsupported image encoding '{encoding}'")
     dtype, channels = ENCODINGS[encoding]
     height, width, step = int(msg.height), int(msg.width), int(msg.step)
-    if height <= 0 or width <= 0:
-        raise ImageConversionError("empty", f"image has no pixels ({width}x{height})")
-    if height * width > MAX_PIXELS:
-        raise ImageConversionError("too_large", f"{width}x{height} exceeds the {MAX_PIXELS}-pixel limit")
+    check_frame_size(width, height)
     row_bytes = width * channels * dtype.itemsize
     if step < row_bytes:
         raise ImageConversionError("bad_step", f"step {step} is shorter than a row of {row_bytes} bytes")
@@ -68,14 +59,17 @@ def imgmsg_to_cv2(msg: Any, desired_encoding: str = "passthrough") -> np.ndarray
 
 def compressed_imgmsg_to_cv2(msg: Any, desired_encoding: str = "bgr8") -> np.ndarray:
     """CompressedImage (jpeg, png, ...) -> 'bgr8' (cv_bridge's default) or 'rgb8' array."""
-    buffer = np.frombuffer(bytes(msg.data), dtype=np.uint8)
-    if buffer.size == 0:
+    data = bytes(msg.data)
+    if not data:
         raise ImageConversionError("empty", "compressed image has no data")
-    image = cv2.imdecode(buffer, cv2.IMREAD_COLOR)
+    width, height = compressed_dimensions(data)
+    check_frame_size(width, height)  # before decoding: the decoder allocates what the header says
+    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
     if image is None:
         raise ImageConversionError("corrupt_compressed", f"could not decode the '{msg.format}' compressed image")
-    if image.shape[0] * image.shape[1] > MAX_PIXELS:
-        raise ImageConversionError("too_large", f"{image.shape[1]}x{image.shape[0]} exceeds the {MAX_PIXELS}-pixel limit")
+    if image.shape[:2] != (height, width):
+        raise ImageConversionError("corrupt_compressed", f"decoded {image.shape[1]}x{image.shape[0]}, "
+                                                         f"the header said {width}x{height}")
     return _convert(image, "bgr8", desired_encoding)
 
 

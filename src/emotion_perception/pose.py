@@ -22,6 +22,7 @@ from typing import Optional
 import numpy as np
 
 from .errors import BadImageError
+from .frame_size import check_frame_size
 from .landmarks import NUM_LANDMARKS
 from .pose_models import resolve_pose_model
 
@@ -156,8 +157,9 @@ class PoseEstimator:
 
     def process(self, rgb: np.ndarray, stamp_s: float) -> list[PersonPose]:
         """Landmarks of everyone found in `rgb` (H x W x 3, uint8, RGB order) at time `stamp_s`."""
-        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8 or min(rgb.shape[:2]) < 1:
+        if rgb.ndim != 3 or rgb.shape[2] != 3 or rgb.dtype != np.uint8:
             raise BadImageError(f"pose needs an HxWx3 uint8 RGB image, got shape {rgb.shape} {rgb.dtype}")
+        check_frame_size(rgb.shape[1], rgb.shape[0])  # MediaPipe aborts the process on some sizes
         if not np.isfinite(stamp_s):
             raise BadImageError(f"frame stamp is not finite: {stamp_s}")
         timestamp_ms = self._timestamp_ms(stamp_s)
