@@ -32,7 +32,7 @@ def test_repeated_stamps_are_accepted(squats_frames):
 ])
 def test_malformed_images_are_rejected_with_a_reason(image):
     with PoseEstimator(PoseConfig(max_people=1)) as estimator:
-        with pytest.raises(BadImageError, match="HxWx3 uint8"):
+        with pytest.raises(BadImageError, match="HxWx3 uint8|has no pixels"):
             estimator.process(image, 0.0)
 
 
@@ -45,6 +45,21 @@ def test_tiles_cover_the_frame_with_overlap():
         covered[y0:y1, x0:x1] = True
     assert covered.all()
     assert tile_regions(640, 480, 0, 0.35) == [(0, 0, 640, 480)]
+
+
+def test_small_tiles_on_a_large_frame_grow_until_at_most_max_tiles_cover_it():
+    """256 px tiles on 1080p would be 72 landmarkers (7.9 GB measured); the cap keeps coverage."""
+    for width, height in ((1920, 1080), (3840, 2160), (8192, 1)):
+        regions = tile_regions(width, height, 256, 0.35, max_tiles=15)
+        assert 1 < len(regions) <= 16
+        sides = {x1 - x0 for x0, _, x1, _ in regions[1:]}
+        assert len(sides) == 1 and sides.pop() > 256
+        covered = np.zeros((height, width), bool)
+        for x0, y0, x1, y1 in regions[1:]:
+            covered[y0:y1, x0:x1] = True
+        assert covered.all()
+    assert len(tile_regions(768, 576, 256, 0.35, max_tiles=15)) == 16, "the demo's tiles are kept as asked"
+    assert len(tile_regions(768, 576, 256, 0.35, max_tiles=4)) == 5
 
 
 def _person_at(x0, y0, x1, y1, visibility=0.9) -> PersonPose:

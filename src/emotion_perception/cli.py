@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Optional
 
 from .errors import EmotionPerceptionError
-from .pose import PoseConfig
+from .pose import DEFAULT_MAX_TILES, PoseConfig
 from .pose_models import POSE_MODEL_VARIANTS, PoseModelError
 from .smoothing import DEFAULT_MIN_CONFIDENCE
 from .training import EVALUATION_PARTS
@@ -19,6 +19,8 @@ def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pose-model", default="full", help=f"{' | '.join(POSE_MODEL_VARIANTS)} or a .task path")
     parser.add_argument("--max-people", type=int, default=4)
     parser.add_argument("--tile-size", type=int, default=0, help="detection tiles in px for small people (0 = off)")
+    parser.add_argument("--max-tiles", type=int, default=DEFAULT_MAX_TILES,
+                        help="most detection tiles per frame (about 100 MB each); beyond it tiles grow")
     parser.add_argument("--min-detection-confidence", type=float, default=0.5)
     parser.add_argument("--model", type=Path, default=None, help="emotion model (default: the packaged one)")
     parser.add_argument("--no-model", action="store_true", help="poses and ids only, no emotion model")
@@ -34,7 +36,7 @@ def build_pipeline(args: argparse.Namespace):
 
     engine = None if args.no_model else load_default_engine(args.device, not args.no_half, args.model)
     pose = PoseConfig(model=args.pose_model, max_people=args.max_people, tile_size=args.tile_size,
-                      min_detection_confidence=args.min_detection_confidence,
+                      max_tiles=args.max_tiles, min_detection_confidence=args.min_detection_confidence,
                       min_presence_confidence=args.min_detection_confidence)
     config = PipelineConfig(pose=pose, smoothing_alpha=args.smoothing, min_confidence=args.min_confidence)
     return Pipeline(config, engine)
@@ -141,9 +143,13 @@ def _train(args: argparse.Namespace) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     from .bench.run import README_MARKERS as BENCH_MARKERS
-    from .bench.run import markdown, run
+    from .bench.run import markdown, run, update_tiles
 
-    report = run(args.out, repeats=args.repeats, overload_frames=args.overload_frames, memory_frames=args.memory_frames)
+    if args.tiles_only:
+        report = update_tiles(args.out)
+    else:
+        report = run(args.out, repeats=args.repeats, overload_frames=args.overload_frames,
+                     memory_frames=args.memory_frames)
     table = markdown(report)
     if args.readme.exists():
         _replace_between_markers(args.readme, table, BENCH_MARKERS)
@@ -215,6 +221,8 @@ def make_parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeats", type=int, default=5)
     bench.add_argument("--overload-frames", type=int, default=150)
     bench.add_argument("--memory-frames", type=int, default=3000, help="100000 for the full memory check")
+    bench.add_argument("--tiles-only", action="store_true",
+                       help="re-measure only the detection-tile table, keeping the other figures of --out")
     bench.add_argument("--readme", type=Path, default=Path("README.md"), help="README whose benchmark table to regenerate")
     bench.set_defaults(handler=_bench)
 

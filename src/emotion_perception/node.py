@@ -197,7 +197,7 @@ class EmotionPerceptionNode(LifecycleNode):
             raise ValueError(f"window_length {window_length} differs from the model's {engine.metadata.window_length}")
         self._device, self._device_note = engine.device, engine.device_note or ""
         pose = PoseConfig(model=self.param("pose_model"), max_people=self.param("max_people"),
-                          tile_size=self.param("tile_size"),
+                          tile_size=self.param("tile_size"), max_tiles=self.param("max_tiles"),
                           min_detection_confidence=self.param("min_detection_confidence"),
                           min_presence_confidence=self.param("min_detection_confidence"),
                           min_tracking_confidence=self.param("min_tracking_confidence"))

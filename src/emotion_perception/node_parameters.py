@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional, Union
 
+from .pose import DEFAULT_MAX_TILES
 from .smoothing import DEFAULT_MIN_CONFIDENCE
 
 Value = Union[bool, int, float, str]
@@ -49,6 +50,8 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec("max_people", 4, "most people tracked per image", minimum=1, maximum=16),
     ParameterSpec("tile_size", 0, "detection tiles in pixels for small, distant people (0 = whole image only)",
                   minimum=0, maximum=4096),
+    ParameterSpec("max_tiles", DEFAULT_MAX_TILES, "most detection tiles per image (about 100 MB each); beyond it "
+                  "tiles are made larger until they fit", minimum=1, maximum=64),
     ParameterSpec("min_detection_confidence", 0.5, "MediaPipe person detection threshold", minimum=0.0, maximum=1.0),
     ParameterSpec("min_tracking_confidence", 0.5, "MediaPipe landmark tracking threshold", minimum=0.0, maximum=1.0),
     ParameterSpec("window_length", 0, "frames per window; 0 = the model's own (any other value must equal it)",

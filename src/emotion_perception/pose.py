@@ -27,6 +27,7 @@ from .landmarks import NUM_LANDMARKS
 from .pose_models import resolve_pose_model
 
 LOG = logging.getLogger(__name__)
+DEFAULT_MAX_TILES = 15
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,10 @@ class PoseConfig:
     min_tracking_confidence: float = 0.5
     tile_size: int = 0  # pixels; 0 = whole frame only
     tile_overlap: float = 0.35  # fraction of a tile shared with its neighbour
+    # Each tile keeps its own streaming landmarker, about 100 MB and two threads each, so a small
+    # tile on a large frame (256 px on 1080p: 72 tiles, 7.9 GB) would exhaust a robot's computer.
+    # Beyond this many, tiles grow until they fit. 15 is what 256 px tiles on 768x576 need.
+    max_tiles: int = DEFAULT_MAX_TILES
 
 
 @dataclass(frozen=True)
@@ -60,8 +65,16 @@ class PersonPose:
         return np.concatenate([points.min(axis=0), points.max(axis=0)])
 
 
-def tile_regions(width: int, height: int, tile_size: int, overlap: float) -> list[tuple[int, int, int, int]]:
-    """The whole frame, then square tiles [x0, y0, x1, y1] covering it with the given overlap."""
+def tile_regions(width: int, height: int, tile_size: int, overlap: float,
+                 max_tiles: int = DEFAULT_MAX_TILES) -> list[tuple[int, int, int, int]]:
+    """The whole frame, then square tiles [x0, y0, x1, y1] covering it with the given overlap: at
+    most `max_tiles` of them, the tiles made larger (by an eighth at a time) until they fit."""
+    while len(regions := _tiles(width, height, tile_size, overlap)) - 1 > max_tiles:
+        tile_size += max(16, tile_size // 8)
+    return regions
+
+
+def _tiles(width: int, height: int, tile_size: int, overlap: float) -> list[tuple[int, int, int, int]]:
     regions = [(0, 0, width, height)]
     if tile_size <= 0 or (tile_size >= width and tile_size >= height):
         return regions
@@ -119,6 +132,7 @@ class PoseEstimator:
         self.config = config
         self.model_path: Path = resolve_pose_model(config.model)
         self._landmarkers: dict[tuple[int, int, int, int], object] = {}
+        self._regions: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}  # per frame size
         self._last_timestamp_ms: Optional[int] = None
         self._last_source_ms: Optional[int] = None
         self.clock_resets = 0
@@ -164,7 +178,7 @@ class PoseEstimator:
             raise BadImageError(f"frame stamp is not finite: {stamp_s}")
         timestamp_ms = self._timestamp_ms(stamp_s)
         height, width = rgb.shape[:2]
-        regions = tile_regions(width, height, self.config.tile_size, self.config.tile_overlap)
+        regions = self._regions_for(width, height)
         if len(regions) == 1:
             return self._detect(rgb, regions[0], timestamp_ms, self.config.max_people)
         candidates = []
@@ -172,6 +186,17 @@ class PoseEstimator:
             for person in self._detect(rgb, region, timestamp_ms, self.config.max_people):
                 candidates.append((_completeness(person, region, index == 0), person))
         return merge_duplicates(candidates, self.config.max_people)
+
+    def _regions_for(self, width: int, height: int) -> list[tuple[int, int, int, int]]:
+        if (width, height) not in self._regions:
+            config = self.config
+            regions = tile_regions(width, height, config.tile_size, config.tile_overlap, config.max_tiles)
+            wanted = len(_tiles(width, height, config.tile_size, config.tile_overlap)) - 1
+            if len(regions) - 1 < wanted:
+                LOG.warning("pose: %dx%d frames need %d tiles of %d px, over max_tiles=%d; using %d larger tiles",
+                            width, height, wanted, config.tile_size, config.max_tiles, len(regions) - 1)
+            self._regions[(width, height)] = regions
+        return self._regions[(width, height)]
 
     def _detect(self, rgb: np.ndarray, region: tuple[int, int, int, int], timestamp_ms: int,
                 max_people: int) -> list[PersonPose]:
