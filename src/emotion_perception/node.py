@@ -4,6 +4,10 @@
 - activate: pose estimator and emotion model loaded, image subscription created, worker started.
 - deactivate: subscription, worker, model and pose estimator released (CUDA cache emptied): an
   inactive node holds no model and costs nothing.
+The worker owns its pipeline: it is handed the pipeline when started and closes it itself when it
+stops, so a deactivate that arrives mid-frame (a large tiled frame takes seconds) never frees what
+the frame is using. Deactivate waits briefly, then lets that last frame finish unpublished; the
+next activate waits for it, so there is never more than one worker.
 The subscription callback never runs inference: it drops the message into a one-frame slot
 (replacing, and counting, any frame the worker had not taken yet) and returns. The worker takes
 the newest frame, converts it, runs the pipeline and publishes, so latency stays bounded under
@@ -34,19 +38,24 @@ from rclpy.qos import (
     ReliabilityPolicy,
     qos_profile_sensor_data,
 )
+from rclpy.serialization import deserialize_message
 from sensor_msgs.msg import CompressedImage, Image, RegionOfInterest
 from std_msgs.msg import Header
 
 from .emotion_message import MessageKit, frame_emotions
-from .errors import BadImageError, EmotionPerceptionError
+from .errors import BadImageError
 from .heap import limit_arenas, release_free_memory
 from .image_conversion import cv2_to_imgmsg, to_rgb8
+from .image_wire import WirePrefix, read_prefix
 from .node_parameters import BY_NAME, PARAMETERS, ParameterSpec
+from .source_mixing import SourceMixingDetector
 from .stats import StreamStats
 
 _TYPES = {bool: ParameterType.PARAMETER_BOOL, int: ParameterType.PARAMETER_INTEGER,
           float: ParameterType.PARAMETER_DOUBLE, str: ParameterType.PARAMETER_STRING}
 _LOG_INTERVAL_S = 5.0
+_DEACTIVATE_WAIT_S = 2.0  # for the frame in flight, before deactivate returns and leaves it to finish
+_ACTIVATE_WAIT_S = 60.0  # for the previous activation's last frame, before activate gives up
 ROS_KIT = MessageKit(frame_emotions=FrameEmotions, person_emotion=PersonEmotion, landmark=Landmark,
                      region_of_interest=RegionOfInterest, header=Header, time=Time, float_array=list)
 
@@ -75,6 +84,7 @@ class EmotionPerceptionNode(LifecycleNode):
             self.declare_parameter(spec.name, spec.default, _descriptor(spec))
         self.add_on_set_parameters_callback(self._on_set_parameters)
         self.stats = StreamStats()
+        self.sources = SourceMixingDetector()
         self._configured = False
         self._active = False
         self._pipeline = None
@@ -83,10 +93,11 @@ class EmotionPerceptionNode(LifecycleNode):
         self._debug_pub = None
         self._diagnostics_pub = None
         self._diagnostics_timer = None
-        self._slot: Optional[tuple[Any, float]] = None
+        self._slot: Optional[tuple[bytes, WirePrefix, float]] = None  # serialized image, its prefix, received
+        self._image_type: type = Image
         self._slot_ready = threading.Condition()
         self._worker: Optional[threading.Thread] = None
-        self._stop = threading.Event()
+        self._stop = threading.Event()  # the running worker's own; each activation makes a new one
         self._last_log: dict[str, float] = {}
         self._device = "none"
         self._device_note = ""
@@ -139,22 +150,25 @@ class EmotionPerceptionNode(LifecycleNode):
         return super().on_configure(state)
 
     def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        try:
-            self._pipeline = self._build_pipeline()
-        except (EmotionPerceptionError, ValueError, OSError) as error:
-            self.stats.record_bad_input("model_load")
-            self.get_logger().error(f"activation failed: {error}")
+        if not self._previous_worker_finished():
             return TransitionCallbackReturn.FAILURE
-        self._stop.clear()
-        self._worker = threading.Thread(target=self._work, name="emotion_perception_worker", daemon=True)
+        try:
+            pipeline = self._build_pipeline()
+        except Exception as error:  # rclpy would swallow it: log the cause once, and fail the transition
+            self.stats.record_bad_input("model_load")
+            self.get_logger().error(f"activation failed: {type(error).__name__}: {error}")
+            return TransitionCallbackReturn.FAILURE
+        self._pipeline = pipeline
+        self._stop = threading.Event()
+        self._worker = threading.Thread(target=self._work, args=(pipeline, self._stop),
+                                        name="emotion_perception_worker", daemon=True)
         self._worker.start()
         reliability = ReliabilityPolicy.RELIABLE if self.param("image_reliability") == "reliable" else ReliabilityPolicy.BEST_EFFORT
         qos = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=reliability,
                          durability=qos_profile_sensor_data.durability)
-        if self.param("compressed"):
-            self._subscription = self.create_subscription(CompressedImage, "image/compressed", self._on_image, qos)
-        else:
-            self._subscription = self.create_subscription(Image, "image", self._on_image, qos)
+        self._image_type = CompressedImage if self.param("compressed") else Image
+        topic = "image/compressed" if self.param("compressed") else "image"
+        self._subscription = self.create_subscription(self._image_type, topic, self._on_image, qos, raw=True)
         self._diagnostics_timer = self.create_timer(1.0, self._publish_diagnostics)
         self._active = True
         self.get_logger().info(f"active: model {self._pipeline.model_id or 'none'} on {self._device}, "
@@ -163,7 +177,10 @@ class EmotionPerceptionNode(LifecycleNode):
 
     def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
         self._release()
-        self.get_logger().info("deactivated: model and pose estimator released")
+        if self._worker is None:
+            self.get_logger().info("deactivated: model and pose estimator released")
+        else:
+            self.get_logger().info("deactivated: model and pose estimator released when the frame in flight ends")
         return super().on_deactivate(state)
 
     def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
@@ -176,10 +193,6 @@ class EmotionPerceptionNode(LifecycleNode):
         self._destroy_publishers()
         self._configured = False
         return super().on_shutdown(state)
-
-    @property
-    def model_loaded(self) -> bool:
-        return self._pipeline is not None
 
     def _build_pipeline(self):
         from pathlib import Path
@@ -206,6 +219,7 @@ class EmotionPerceptionNode(LifecycleNode):
         return Pipeline(config, engine)
 
     def _release(self) -> None:
+        """Stops input and the worker; the worker closes its pipeline once its last frame is done."""
         self._active = False
         if self._subscription is not None:
             self.destroy_subscription(self._subscription)
@@ -217,12 +231,27 @@ class EmotionPerceptionNode(LifecycleNode):
         with self._slot_ready:
             self._slot = None
             self._slot_ready.notify_all()
+        self._pipeline = None
         if self._worker is not None:
-            self._worker.join(timeout=5.0)
-            self._worker = None
-        if self._pipeline is not None:
-            self._pipeline.close()
-            self._pipeline = None
+            self._worker.join(timeout=_DEACTIVATE_WAIT_S)
+            if self._worker.is_alive():
+                self.get_logger().warning(
+                    f"a frame was still being processed after {_DEACTIVATE_WAIT_S:.0f} s: it finishes unpublished, "
+                    "then its model and pose estimator are released")
+            else:
+                self._worker = None
+
+    def _previous_worker_finished(self) -> bool:
+        """Waits for the last frame of a previous activation (see _release): never two workers."""
+        if self._worker is None:
+            return True
+        self._worker.join(timeout=_ACTIVATE_WAIT_S)
+        if self._worker.is_alive():
+            self.get_logger().error(f"activation failed: the previous activation's last frame is still being "
+                                    f"processed after {_ACTIVATE_WAIT_S:.0f} s")
+            return False
+        self._worker = None
+        return True
 
     def _destroy_publishers(self) -> None:
         for publisher in (self._emotions_pub, self._debug_pub, self._diagnostics_pub):
@@ -231,51 +260,69 @@ class EmotionPerceptionNode(LifecycleNode):
         self._emotions_pub = self._debug_pub = self._diagnostics_pub = None
 
     # ---- data path --------------------------------------------------------------------------
-    def _on_image(self, msg: Any) -> None:
-        with self._slot_ready:
-            if self._slot is not None:
-                self.stats.record_dropped()
-            self._slot = (msg, time.monotonic())
-            self._slot_ready.notify()
-
-    def _work(self) -> None:
-        while not self._stop.is_set():
-            with self._slot_ready:
-                while self._slot is None and not self._stop.is_set():
-                    self._slot_ready.wait(timeout=0.5)
-                if self._stop.is_set():
-                    return
-                msg, received = self._slot
-                self._slot = None
-            if time.monotonic() - received > self.param("max_frame_age_s"):
-                self.stats.record_stale()
-                continue
-            try:
-                self._process(msg, received)
-            except Exception as error:  # a bug must not silently stop perception: count, log, go on
-                self._bad_input("internal_error", f"{type(error).__name__}: {error}")
-
-    def _process(self, msg: Any, received: float) -> None:
+    def _on_image(self, serialized: bytes) -> None:
         try:
-            rgb = to_rgb8(msg)
+            prefix = read_prefix(serialized, self._image_type is CompressedImage)
         except BadImageError as error:
             self._bad_input(error.kind, str(error))
             return
-        pipeline = self._pipeline
-        if pipeline is None:
-            return
+        if self.sources.observe(prefix[:3]):
+            self._log_once("mixed_sources", f"frames on {self._subscription.topic_name} alternate between sources "
+                                            f"({self._image_publishers()} publishers): check the remappings")
+        with self._slot_ready:
+            if self._slot is not None:
+                self.stats.record_dropped()
+            self._slot = (serialized, prefix, time.monotonic())
+            self._slot_ready.notify()
+
+    def _work(self, pipeline, stop: threading.Event) -> None:
         try:
+            while not stop.is_set():
+                with self._slot_ready:
+                    while self._slot is None and not stop.is_set():
+                        self._slot_ready.wait(timeout=0.5)
+                    if stop.is_set():
+                        return
+                    serialized, prefix, received = self._slot
+                    self._slot = None
+                if time.monotonic() - received > self.param("max_frame_age_s"):
+                    self.stats.record_stale()
+                    continue
+                try:
+                    self._process(pipeline, serialized, prefix, received, stop)
+                except Exception as error:  # a bug must not silently stop perception: count, log, go on
+                    self._bad_input("internal_error", f"{type(error).__name__}: {error}")
+        finally:
+            pipeline.close()
+
+    def _process(self, pipeline, serialized: bytes, prefix: WirePrefix, received: float,
+                 stop: threading.Event) -> None:
+        try:
+            msg = deserialize_message(serialized, self._image_type)
+        except Exception as error:  # rclpy raises its own types for malformed CDR
+            self._bad_input("corrupt_message", f"{type(error).__name__}: {error}")
+            return
+        if self._image_type is Image:
+            msg.encoding = prefix.encoding  # exactly as sent (see image_wire.py)
+        try:
+            rgb = to_rgb8(msg)
             frame = pipeline.process(rgb, stamp_seconds(msg.header))
         except BadImageError as error:
             self._bad_input(error.kind, str(error))
             return
+        if stop.is_set():
+            return  # deactivated during this frame: nothing is published by an inactive node
         if frame.clock_reset:
             self.stats.clock_resets += 1
             self._log_once("clock_jump", f"image stamps went back in time (now {frame.stamp:.3f} s): tracks reset")
-        self._emotions_pub.publish(self._frame_message(msg.header, frame))
+        self._emotions_pub.publish(self._frame_message(msg.header, frame, pipeline.windows.config.length))
         if self.param("debug_image") and self._debug_pub.get_subscription_count() > 0:
             self._publish_debug(msg.header, rgb, frame)
         self.stats.record_frame(time.monotonic() - received, len(frame.people))
+
+    def _image_publishers(self) -> int:
+        subscription = self._subscription
+        return self.count_publishers(subscription.topic_name) if subscription is not None else 0
 
     def _bad_input(self, kind: str, message: str) -> None:
         self.stats.record_bad_input(kind)
@@ -287,8 +334,7 @@ class EmotionPerceptionNode(LifecycleNode):
             self._last_log[kind] = now
             self.get_logger().warning(message)
 
-    def _frame_message(self, header: Any, frame) -> FrameEmotions:
-        window_length = self._pipeline.windows.config.length if self._pipeline else 0
+    def _frame_message(self, header: Any, frame, window_length: int) -> FrameEmotions:
         stamp_ns = header.stamp.sec * 1_000_000_000 + header.stamp.nanosec
         return frame_emotions(ROS_KIT, frame, stamp_ns, header.frame_id, window_length)
 
@@ -314,6 +360,10 @@ class EmotionPerceptionNode(LifecycleNode):
             message = "bad inputs seen" if level == DiagnosticStatus.WARN and message == "running" else message
         if self._device_note:
             level, message = max(level, DiagnosticStatus.WARN), self._device_note
+        publishers = self._image_publishers()
+        if self.sources.recent():
+            level = max(level, DiagnosticStatus.WARN)
+            message = f"frames from several sources on one image topic ({publishers} publishers): check the remappings"
         if stats.bad_inputs.get("internal_error"):
             level, message = DiagnosticStatus.ERROR, "internal errors while processing frames (see the log)"
         status.level, status.message = level, message  # levels are bytes (b"\x00".."\x02"); max() orders them
@@ -322,6 +372,7 @@ class EmotionPerceptionNode(LifecycleNode):
             "people": str(stats.people), "frames_processed": str(stats.processed),
             "frames_dropped": str(stats.dropped), "frames_stale": str(stats.stale),
             "clock_resets": str(stats.clock_resets), "device": self._device,
+            "image_publishers": str(publishers), "source_alternations": str(self.sources.alternations),
             "model_id": self._pipeline.model_id if self._pipeline else "",
         }
         for kind, count in sorted(stats.bad_inputs.items()):
