@@ -65,6 +65,24 @@ def tiny_model_file(tmp_path_factory) -> Path:
     return export_tiny_model(tmp_path_factory.mktemp("model") / "tiny.pt")
 
 
+@pytest.fixture
+def session_factory(domain_id, tmp_path, tiny_model_file):
+    """Node processes over DDS (ros_harness.Session) on the test module's `domain_id`, closed after the test."""
+    sessions = []
+
+    def make(model: Path | str = tiny_model_file, **kwargs):
+        from ros_harness import Session
+
+        session = Session(domain_id, tmp_path, model, **kwargs)
+        sessions.append(session)
+        return session
+
+    yield make
+    for session in sessions:
+        if session.node.process.poll() is None:
+            session.close()
+
+
 def pytest_terminal_summary(terminalreporter):
     """Prints the figures tests measured (record_property("measurement", ...)), pass or fail."""
     lines = [

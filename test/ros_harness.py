@@ -11,11 +11,20 @@ import time
 from pathlib import Path
 from typing import Callable
 
+import cv2
+import numpy as np
 import rclpy
+from diagnostic_msgs.msg import DiagnosticArray
+from lifecycle_msgs.msg import Transition
+from lifecycle_msgs.srv import ChangeState
 from rclpy.context import Context
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+from sensor_msgs.msg import CompressedImage, Image
 
+from emotion_perception_msgs.msg import FrameEmotions
+from emotion_perception.image_conversion import cv2_to_imgmsg
 from emotion_perception.node_process import NodeProcess as _NodeProcess
 from emotion_perception.node_process import dds_profile, params_file
 
@@ -62,3 +71,97 @@ class Tester:
         self.executor.shutdown(timeout_sec=1.0)
         self.node.destroy_node()
         rclpy.try_shutdown(context=self.context)
+
+
+FPS = 5.0
+BASE_STAMP = 1_000_000.0  # sources' clock, far from "now": a copied stamp cannot be confused with one made up
+RELIABLE = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE)
+
+
+def stamp_of(index: int) -> float:
+    return BASE_STAMP + index / FPS
+
+
+def image_message(rgb: np.ndarray, index: int) -> Image:
+    msg = cv2_to_imgmsg(np.ascontiguousarray(rgb), "rgb8")
+    msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(int(round(stamp_of(index) * 1e9)), 1_000_000_000)
+    msg.header.frame_id = "camera_optical_frame"
+    return msg
+
+
+def compressed_message(rgb: np.ndarray, index: int, data: bytes | None = None) -> CompressedImage:
+    msg = CompressedImage()
+    msg.header = image_message(rgb[:2, :2], index).header
+    msg.format = "jpeg"
+    msg.data = data if data is not None else cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))[1].tobytes()
+    return msg
+
+
+def header_seconds(msg) -> float:
+    return msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
+
+
+class Session:
+    """A node process plus a tester that publishes frames and collects what comes back."""
+
+    def __init__(self, domain_id: int, tmp_path: Path, model: Path | str, compressed: bool = False, **params: str) -> None:
+        topic = "/camera/image_raw"
+        remaps = {"image/compressed": f"{topic}/compressed"} if compressed else {"image": topic}
+        params = {"model_path": str(model), "compressed": str(compressed).lower(), **params}
+        self.node = NodeProcess(domain_id, tmp_path / "node.log", remaps, params)
+        self.tester = Tester(domain_id)
+        kind, name = (CompressedImage, f"{topic}/compressed") if compressed else (Image, topic)
+        self.publisher = self.tester.node.create_publisher(kind, name, RELIABLE)
+        self.emotions: list[FrameEmotions] = []
+        self.diagnostics: list[DiagnosticArray] = []
+        self.debug: list[Image] = []
+        node = self.tester.node
+        node.create_subscription(FrameEmotions, "/emotions", self.emotions.append, RELIABLE)
+        node.create_subscription(DiagnosticArray, "/diagnostics", self.diagnostics.append, 10)
+        node.create_subscription(Image, "/debug_image", self.debug.append, RELIABLE)
+
+    def wait_until_listening(self, timeout: float = 90.0) -> None:
+        assert self.tester.spin_until(lambda: self.publisher.get_subscription_count() > 0, timeout), self.node.output()
+        self.tester.spin_until(lambda: False, 0.5)  # let the match settle before the first reliable publish
+
+    def send(self, msg, expect_reply: bool = True, timeout: float = 10.0):
+        """Publishes one frame; returns the emotions message with its stamp (or None)."""
+        stamp = header_seconds(msg)
+        self.publisher.publish(msg)
+        found = lambda: next((e for e in self.emotions if abs(header_seconds(e) - stamp) < 1e-6), None)
+        if not expect_reply:
+            self.tester.spin_until(lambda: False, 0.4)
+            return found()
+        assert self.tester.spin_until(lambda: found() is not None, timeout), \
+            f"no emotions for stamp {stamp}\n{self.node.output()[-3000:]}"
+        return found()
+
+    def latest_diagnostic_values(self, timeout: float = 3.0) -> dict[str, str]:
+        count = len(self.diagnostics)
+        self.tester.spin_until(lambda: len(self.diagnostics) > count, timeout)
+        status = self.diagnostics[-1].status[0]
+        return {kv.key: kv.value for kv in status.values} | {"_level": status.level, "_message": status.message}
+
+    def close(self) -> float | None:
+        self.tester.close()
+        return self.node.interrupt()
+
+
+def call_transition(tester: Tester, transition: int) -> bool:
+    client = tester.node.create_client(ChangeState, "/emotion_perception/change_state")
+    assert client.wait_for_service(timeout_sec=30.0)
+    future = client.call_async(ChangeState.Request(transition=Transition(id=transition)))
+    assert tester.spin_until(future.done, 90.0)
+    return future.result().success
+
+
+def reset_peak_rss(pid: int) -> None:
+    """Resets the kernel's peak-RSS mark (VmHWM) of a process, so the next reading is one case's."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise ProcessLookupError(pid)

@@ -7,25 +7,28 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
-from diagnostic_msgs.msg import DiagnosticArray
 from lifecycle_msgs.msg import Transition
-from lifecycle_msgs.srv import ChangeState
-from rclpy.qos import QoSProfile, ReliabilityPolicy
-from sensor_msgs.msg import CompressedImage, Image
+from sensor_msgs.msg import Image
 
 from emotion_perception_msgs.msg import FrameEmotions
-from emotion_perception.image_conversion import cv2_to_imgmsg
 from emotion_perception.smoothing import DEFAULT_MIN_CONFIDENCE
-from ros_harness import REPO, NodeProcess, Tester, shm_files
+from ros_harness import (
+    BASE_STAMP,
+    FPS,
+    REPO,
+    Tester,
+    call_transition,
+    compressed_message,
+    header_seconds,
+    image_message,
+    shm_files,
+    stamp_of,
+)
 
-FPS = 5.0
-BASE_STAMP = 1_000_000.0  # sources' clock, far from "now": a copied stamp cannot be confused with one made up
-RELIABLE = QoSProfile(depth=50, reliability=ReliabilityPolicy.RELIABLE)
 ARTIFACTS = REPO / "out" / "test-artifacts"
 
 
@@ -46,90 +49,6 @@ def no_leftover_shared_memory():
 def frames(squats_frames) -> list[np.ndarray]:
     """The real squat footage at half resolution (360x640): real pixels, quicker DDS."""
     return [cv2.resize(f, (360, 640), interpolation=cv2.INTER_AREA) for f in squats_frames]
-
-
-def stamp_of(index: int) -> float:
-    return BASE_STAMP + index / FPS
-
-
-def image_message(rgb: np.ndarray, index: int) -> Image:
-    msg = cv2_to_imgmsg(np.ascontiguousarray(rgb), "rgb8")
-    msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(int(round(stamp_of(index) * 1e9)), 1_000_000_000)
-    msg.header.frame_id = "camera_optical_frame"
-    return msg
-
-
-def compressed_message(rgb: np.ndarray, index: int, data: bytes | None = None) -> CompressedImage:
-    msg = CompressedImage()
-    msg.header = image_message(rgb[:2, :2], index).header
-    msg.format = "jpeg"
-    msg.data = data if data is not None else cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))[1].tobytes()
-    return msg
-
-
-def header_seconds(msg) -> float:
-    return msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
-
-
-class Session:
-    """A node process plus a tester that publishes frames and collects what comes back."""
-
-    def __init__(self, domain_id: int, tmp_path: Path, model: Path | str, compressed: bool = False, **params: str) -> None:
-        topic = "/camera/image_raw"
-        remaps = {"image/compressed": f"{topic}/compressed"} if compressed else {"image": topic}
-        params = {"model_path": str(model), "compressed": str(compressed).lower(), **params}
-        self.node = NodeProcess(domain_id, tmp_path / "node.log", remaps, params)
-        self.tester = Tester(domain_id)
-        kind, name = (CompressedImage, f"{topic}/compressed") if compressed else (Image, topic)
-        self.publisher = self.tester.node.create_publisher(kind, name, RELIABLE)
-        self.emotions: list[FrameEmotions] = []
-        self.diagnostics: list[DiagnosticArray] = []
-        self.debug: list[Image] = []
-        node = self.tester.node
-        node.create_subscription(FrameEmotions, "/emotions", self.emotions.append, RELIABLE)
-        node.create_subscription(DiagnosticArray, "/diagnostics", self.diagnostics.append, 10)
-        node.create_subscription(Image, "/debug_image", self.debug.append, RELIABLE)
-
-    def wait_until_listening(self, timeout: float = 90.0) -> None:
-        assert self.tester.spin_until(lambda: self.publisher.get_subscription_count() > 0, timeout), self.node.output()
-        self.tester.spin_until(lambda: False, 0.5)  # let the match settle before the first reliable publish
-
-    def send(self, msg, expect_reply: bool = True, timeout: float = 10.0):
-        """Publishes one frame; returns the emotions message with its stamp (or None)."""
-        stamp = header_seconds(msg)
-        self.publisher.publish(msg)
-        found = lambda: next((e for e in self.emotions if abs(header_seconds(e) - stamp) < 1e-6), None)
-        if not expect_reply:
-            self.tester.spin_until(lambda: False, 0.4)
-            return found()
-        assert self.tester.spin_until(lambda: found() is not None, timeout), \
-            f"no emotions for stamp {stamp}\n{self.node.output()[-3000:]}"
-        return found()
-
-    def latest_diagnostic_values(self, timeout: float = 3.0) -> dict[str, str]:
-        count = len(self.diagnostics)
-        self.tester.spin_until(lambda: len(self.diagnostics) > count, timeout)
-        status = self.diagnostics[-1].status[0]
-        return {kv.key: kv.value for kv in status.values} | {"_level": status.level, "_message": status.message}
-
-    def close(self) -> float | None:
-        self.tester.close()
-        return self.node.interrupt()
-
-
-@pytest.fixture
-def session_factory(domain_id, tmp_path, tiny_model_file):
-    sessions = []
-
-    def make(model: Path | str = tiny_model_file, **kwargs) -> Session:
-        session = Session(domain_id, tmp_path, model, **kwargs)
-        sessions.append(session)
-        return session
-
-    yield make
-    for session in sessions:
-        if session.node.process.poll() is None:
-            session.close()
 
 
 PACKAGED_MODEL_ID = "emotiposeformer-bandai-xia8/2"
@@ -235,14 +154,6 @@ def test_bad_input_is_counted_logged_once_and_survived(session_factory, frames):
     assert session.node.process.poll() is None
     elapsed = session.close()
     assert elapsed is not None and elapsed < 2.0
-
-
-def call_transition(tester: Tester, transition: int) -> bool:
-    client = tester.node.create_client(ChangeState, "/emotion_perception/change_state")
-    assert client.wait_for_service(timeout_sec=30.0)
-    future = client.call_async(ChangeState.Request(transition=Transition(id=transition)))
-    assert tester.spin_until(future.done, 90.0)
-    return future.result().success
 
 
 def test_lifecycle_no_output_while_inactive_then_output_then_release(session_factory, frames):

@@ -39,7 +39,7 @@ def imgmsg_to_cv2(msg: Any, desired_encoding: str = "passthrough") -> np.ndarray
     """Image message -> array in its own encoding ('passthrough') or as 'rgb8' / 'bgr8'."""
     encoding = str(msg.encoding)
     if encoding not in ENCODINGS:
-        raise ImageConversionError("unsupported_encoding", f"unsupported image encoding '{encoding}'")
+        raise ImageConversionError("unsupported_encoding", f"unsupported image encoding {encoding!r}")
     dtype, channels = ENCODINGS[encoding]
     height, width, step = int(msg.height), int(msg.width), int(msg.step)
     check_frame_size(width, height)
