@@ -16,11 +16,17 @@ from launch_ros.substitutions import FindPackageShare
 def generate_launch_description() -> LaunchDescription:
     share = FindPackageShare("emotion_perception")
     arguments = [
-        DeclareLaunchArgument("camera_topic", default_value="/camera/image_raw",
-                              description="sensor_msgs/Image topic (its /compressed sibling when compressed:=true)"),
+        DeclareLaunchArgument(
+            "camera_topic",
+            default_value="/camera/image_raw",
+            description="sensor_msgs/Image topic (its /compressed sibling when compressed:=true)",
+        ),
         DeclareLaunchArgument("namespace", default_value="", description="namespace of the node"),
-        DeclareLaunchArgument("params_file", default_value=PathJoinSubstitution([share, "config", "emotion_perception.yaml"]),
-                              description="parameters file"),
+        DeclareLaunchArgument(
+            "params_file",
+            default_value=PathJoinSubstitution([share, "config", "emotion_perception.yaml"]),
+            description="parameters file",
+        ),
         DeclareLaunchArgument("device", default_value="auto", description="auto, cpu, cuda or cuda:N"),
         DeclareLaunchArgument("pose_model", default_value="full", description="lite, full or heavy"),
         DeclareLaunchArgument("compressed", default_value="false", description="subscribe to CompressedImage"),
@@ -44,6 +50,9 @@ def generate_launch_description() -> LaunchDescription:
     )
     actions = []
     if "FASTDDS_DEFAULT_PROFILES_FILE" not in os.environ:
-        actions.append(SetEnvironmentVariable(
-            "FASTDDS_DEFAULT_PROFILES_FILE", PathJoinSubstitution([share, "config", "fastdds_large_images.xml"])))
+        actions.append(
+            SetEnvironmentVariable(
+                "FASTDDS_DEFAULT_PROFILES_FILE", PathJoinSubstitution([share, "config", "fastdds_large_images.xml"])
+            )
+        )
     return LaunchDescription(arguments + actions + [node])

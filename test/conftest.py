@@ -6,7 +6,9 @@ from pathlib import Path
 
 # Fast DDS reads its XML profile once per process, at the first participant: set it before any
 # test creates one, or this process keeps the 512 KB shared-memory default and loses big frames.
-os.environ["FASTDDS_DEFAULT_PROFILES_FILE"] = str(Path(__file__).resolve().parents[1] / "config" / "fastdds_large_images.xml")
+os.environ["FASTDDS_DEFAULT_PROFILES_FILE"] = str(
+    Path(__file__).resolve().parents[1] / "config" / "fastdds_large_images.xml"
+)
 os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "LOCALHOST"
 
 import cv2  # noqa: E402

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
+from emotion_perception_msgs.msg import FrameEmotions
 from lifecycle_msgs.msg import Transition
 from lifecycle_msgs.srv import ChangeState
 from rclpy.context import Context
@@ -23,7 +24,6 @@ from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
 
-from emotion_perception_msgs.msg import FrameEmotions
 from emotion_perception.image_conversion import cv2_to_imgmsg
 from emotion_perception.node_process import NodeProcess as _NodeProcess
 from emotion_perception.node_process import dds_profile, params_file
@@ -104,7 +104,9 @@ def header_seconds(msg) -> float:
 class Session:
     """A node process plus a tester that publishes frames and collects what comes back."""
 
-    def __init__(self, domain_id: int, tmp_path: Path, model: Path | str, compressed: bool = False, **params: str) -> None:
+    def __init__(
+        self, domain_id: int, tmp_path: Path, model: Path | str, compressed: bool = False, **params: str
+    ) -> None:
         topic = "/camera/image_raw"
         remaps = {"image/compressed": f"{topic}/compressed"} if compressed else {"image": topic}
         params = {"model_path": str(model), "compressed": str(compressed).lower(), **params}
@@ -124,16 +126,21 @@ class Session:
         assert self.tester.spin_until(lambda: self.publisher.get_subscription_count() > 0, timeout), self.node.output()
         self.tester.spin_until(lambda: False, 0.5)  # let the match settle before the first reliable publish
 
-    def send(self, msg, expect_reply: bool = True, timeout: float = 10.0):
-        """Publishes one frame; returns the emotions message with its stamp (or None)."""
+    def send(self, msg, expect_reply: bool = True, timeout: float = 10.0, publisher=None):
+        """Publishes one frame (on the session's camera publisher unless another is given);
+        returns the emotions message with its stamp (or None)."""
         stamp = header_seconds(msg)
-        self.publisher.publish(msg)
-        found = lambda: next((e for e in self.emotions if abs(header_seconds(e) - stamp) < 1e-6), None)
+        (publisher or self.publisher).publish(msg)
+
+        def found():
+            return next((e for e in self.emotions if abs(header_seconds(e) - stamp) < 1e-6), None)
+
         if not expect_reply:
             self.tester.spin_until(lambda: False, 0.4)
             return found()
-        assert self.tester.spin_until(lambda: found() is not None, timeout), \
+        assert self.tester.spin_until(lambda: found() is not None, timeout), (
             f"no emotions for stamp {stamp}\n{self.node.output()[-3000:]}"
+        )
         return found()
 
     def latest_diagnostic_values(self, timeout: float = 3.0) -> dict[str, str]:

@@ -106,9 +106,9 @@ def renumber(frames: list[dict]) -> list[dict]:
 
 def test_the_node_fed_by_bag_replay_agrees_with_bag_process_across_a_loop(bag_dir, tmp_path, record_property):
     from emotion_perception_msgs.msg import FrameEmotions
-    from ros_harness import NodeProcess, Tester
 
     from emotion_perception.bag.replay import BagPlayer
+    from ros_harness import NodeProcess, Tester
 
     case = BY_NAME["pose_squats"]
     bag = make_bag(case, bag_dir)
@@ -168,9 +168,8 @@ def test_replay_publishes_the_bag_clock_and_honours_remaps(squats_video, tmp_pat
     from rosgraph_msgs.msg import Clock
     from sensor_msgs.msg import CameraInfo, Image
 
-    from ros_harness import Tester
-
     from emotion_perception.bag.replay import BagPlayer, parse_remaps
+    from ros_harness import Tester
 
     bag = tmp_path / "bag"
     video_to_bag(squats_video, bag, max_frames=6)  # 5 fps: 1 s of bag time

@@ -58,5 +58,7 @@ def test_a_label_outside_the_taxonomy_is_refused(clip_dir, tmp_path):
     bad.mkdir()
     clip = LandmarkClip.load(clip_dir / "concentration.npz")
     LandmarkClip(clip.landmarks, clip.stamps, clip.fps, "boredom").save(bad / "x.npz")
-    result = run_cli("train", "--clips", str(bad), "--taxonomy", str(SEED9), "--out", str(tmp_path / "m.pt"), "--epochs", "1")
+    result = run_cli(
+        "train", "--clips", str(bad), "--taxonomy", str(SEED9), "--out", str(tmp_path / "m.pt"), "--epochs", "1"
+    )
     assert result.returncode != 0 and "not in the taxonomy" in result.stderr

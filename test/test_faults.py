@@ -113,7 +113,9 @@ def test_decompression_bombs_are_refused_from_their_header_within_a_bounded_peak
         assert session.send(compressed_message(frames[0], i, data), expect_reply=False) is None
         assert session.send(compressed_message(frames[i], 10 + i)) is not None, f"answered after {name}"
         peaks[name] = peak_rss_mb(session.node.pid)
-    record_property("measurement", f"idle {idle:.0f} MB; peak " + ", ".join(f"{k} {v:.0f} MB" for k, v in peaks.items()))
+    record_property(
+        "measurement", f"idle {idle:.0f} MB; peak " + ", ".join(f"{k} {v:.0f} MB" for k, v in peaks.items())
+    )
     values = survives(session, frames, 20)
     assert values["bad_input.side_too_long"] == "2" and values["bad_input.too_large"] == "1"
     assert all(peak < idle + REFUSAL_RSS_MB for peak in peaks.values()), peaks
@@ -127,7 +129,9 @@ def test_small_tiles_on_a_1080p_frame_stay_within_max_tiles_landmarkers(session_
     big = cv2.resize(frames[0], (1920, 1080))
     assert session.send(image_message(big, 0), timeout=120.0) is not None
     peak = peak_rss_mb(session.node.pid)
-    threads = int(next(line.split()[1] for line in open(f"/proc/{session.node.pid}/status") if line.startswith("Threads:")))
+    threads = int(
+        next(line.split()[1] for line in open(f"/proc/{session.node.pid}/status") if line.startswith("Threads:"))
+    )
     record_property("measurement", f"1080p with 256 px tiles: peak RSS {peak:.0f} MB, {threads} threads")
     assert peak < TILED_1080P_RSS_MB and threads < 60
     assert "over max_tiles=15" in session.node.output(), "the cap is logged"
@@ -135,7 +139,8 @@ def test_small_tiles_on_a_1080p_frame_stay_within_max_tiles_landmarkers(session_
 
 
 def test_deactivate_and_activate_during_a_long_frame_leave_one_worker_that_answers_every_frame(
-        session_factory, frames, record_property):
+    session_factory, frames, record_property
+):
     session = session_factory(tile_size="256", image_reliability="reliable")
     session.wait_until_listening()
     assert session.send(image_message(frames[0], 0)) is not None
@@ -145,7 +150,9 @@ def test_deactivate_and_activate_during_a_long_frame_leave_one_worker_that_answe
     started = time.monotonic()
     assert call_transition(session.tester, Transition.TRANSITION_DEACTIVATE), session.node.output()[-3000:]
     assert call_transition(session.tester, Transition.TRANSITION_ACTIVATE), session.node.output()[-3000:]
-    record_property("measurement", f"deactivate + activate during the long frame took {time.monotonic() - started:.1f} s")
+    record_property(
+        "measurement", f"deactivate + activate during the long frame took {time.monotonic() - started:.1f} s"
+    )
     session.wait_until_listening()
     answered = [session.send(image_message(frames[i], i)) for i in range(2, 22)]
     assert all(reply is not None for reply in answered)
@@ -161,13 +168,15 @@ def test_an_encoding_with_an_embedded_nul_is_refused_not_read_as_mono8(session_f
     session.wait_until_listening()
     header = image_message(frames[0], 0).header
     height, width = frames[0].shape[:2]
-    grey = Image(header=header, encoding="mono8X", width=width, height=height, step=width,
-                 data=frames[0][..., 0].tobytes())
+    grey = Image(
+        header=header, encoding="mono8X", width=width, height=height, step=width, data=frames[0][..., 0].tobytes()
+    )
     serialized = serialize_message(grey)
     assert serialized.count(b"mono8X\x00") == 1
     session.publisher.publish(serialized.replace(b"mono8X\x00", b"mono8\x00\x00"))
-    counted = lambda: any(kv.key == "bad_input.unsupported_encoding" for d in session.diagnostics
-                          for kv in d.status[0].values)
+    def counted() -> bool:
+        return any(kv.key == "bad_input.unsupported_encoding" for d in session.diagnostics for kv in d.status[0].values)
+
     assert session.tester.spin_until(lambda: counted() or session.emotions, 10.0)
     assert not session.emotions, "a frame whose encoding is not exactly mono8 is not processed"
     exact = Image(header=grey.header, encoding="mono8", width=width, height=height, step=width, data=grey.data)
@@ -188,8 +197,8 @@ def test_two_cameras_on_one_topic_are_counted_and_warned_about_with_the_publishe
         session.send(image_message(frames[i], 2 * i))
         back = image_message(cv2.resize(frames[i], (320, 240)), 2 * i + 1)
         back.header.frame_id = "rear_camera_optical_frame"
-        other.publish(back)
+        session.send(back, publisher=other)
     values = survives(session, frames, 40)
-    assert int(values["source_alternations"]) >= 3 and values["image_publishers"] == "2"
+    assert int(values["source_alternations"]) >= 18 and values["image_publishers"] == "2"
     assert values["_level"] == b"\x01" and "2 publishers" in values["_message"], values
     assert session.node.output().count("alternate between sources") == 1

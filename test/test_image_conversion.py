@@ -12,7 +12,10 @@ from emotion_perception.data_sources import debian_footage
 from emotion_perception.errors import BadImageError
 from emotion_perception.frame_size import MAX_SIDE
 from emotion_perception.image_conversion import (
-    compressed_imgmsg_to_cv2, cv2_to_imgmsg, imgmsg_to_cv2, to_rgb8,
+    compressed_imgmsg_to_cv2,
+    cv2_to_imgmsg,
+    imgmsg_to_cv2,
+    to_rgb8,
 )
 
 

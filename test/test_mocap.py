@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from emotion_perception.data_sources import data_dir
 from emotion_perception.landmarks import INDEX
 from emotion_perception.mocap.bvh import BvhFormatError, read_bvh
-from emotion_perception.data_sources import data_dir
 from emotion_perception.mocap.corpus import Clip, clip_landmarks, list_clips, valence_arousal
 from emotion_perception.mocap.projection import Camera, look_at, observe, random_camera
 
@@ -78,7 +78,9 @@ def test_hip_speed_follows_the_labels_on_dataset1_walks(record_property):
 def test_bones_are_rigid_over_a_real_clip():
     motion = read_bvh(DATASET1 / "dataset-1_walk_happy_001.bvh")
     positions, _ = motion.forward_kinematics()
-    upper_arm = np.linalg.norm(positions[:, motion.index("LowerArm_L")] - positions[:, motion.index("UpperArm_L")], axis=1)
+    upper_arm = np.linalg.norm(
+        positions[:, motion.index("LowerArm_L")] - positions[:, motion.index("UpperArm_L")], axis=1
+    )
     assert upper_arm.std() < 1e-6 * upper_arm.mean() + 1e-6
 
 
@@ -90,7 +92,12 @@ def test_mapped_landmarks_sit_where_the_body_is():
     # The actor walks along +z with y up, so their left is +x.
     assert frame[INDEX["left_shoulder"], 0] > frame[INDEX["right_shoulder"], 0]
     assert frame[INDEX["left_hip"], 0] > frame[INDEX["right_hip"], 0]
-    assert frame[INDEX["nose"], 1] > frame[INDEX["left_shoulder"], 1] > frame[INDEX["left_hip"], 1] > frame[INDEX["left_knee"], 1]
+    assert (
+        frame[INDEX["nose"], 1]
+        > frame[INDEX["left_shoulder"], 1]
+        > frame[INDEX["left_hip"], 1]
+        > frame[INDEX["left_knee"], 1]
+    )
     assert frame[INDEX["nose"], 2] > frame[INDEX["left_ear"], 2], "the nose is in front of the ears"
     assert frame[INDEX["left_foot_index"], 2] > frame[INDEX["left_heel"], 2], "toes point forward"
 
@@ -145,6 +152,16 @@ def test_circumplex_targets():
 
 def test_only_affective_styles_become_classes():
     clips = list_clips(["bandai"])
-    assert {c.style for c in clips} <= {"normal", "happy", "sad", "angry", "proud", "not-confident", "tired", "exhausted", "active"}
+    assert {c.style for c in clips} <= {
+        "normal",
+        "happy",
+        "sad",
+        "angry",
+        "proud",
+        "not-confident",
+        "tired",
+        "exhausted",
+        "active",
+    }
     assert {c.label for c in clips} == {"neutral", "happy", "sad", "angry", "proud", "insecure", "tired", "energetic"}
     assert isinstance(clips[0], Clip) and len(clips) > 1400

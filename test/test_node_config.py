@@ -73,7 +73,9 @@ def test_launch_file_arguments_and_node_match_the_package():
     calls = launch_calls()
     arguments = {c.args[0].value: c for c in calls if getattr(c.func, "id", "") == "DeclareLaunchArgument"}
     assert set(arguments) == {"camera_topic", "namespace", "params_file", "device", "pose_model", "compressed"}
-    defaults = {name: next(k.value for k in call.keywords if k.arg == "default_value") for name, call in arguments.items()}
+    defaults = {
+        name: next(k.value for k in call.keywords if k.arg == "default_value") for name, call in arguments.items()
+    }
     assert ast.literal_eval(defaults["device"]) == BY_NAME["device"].default
     assert ast.literal_eval(defaults["pose_model"]) == BY_NAME["pose_model"].default
     assert ast.literal_eval(defaults["compressed"]) == str(BY_NAME["compressed"].default).lower()

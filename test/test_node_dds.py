@@ -11,10 +11,10 @@ import time
 import cv2
 import numpy as np
 import pytest
+from emotion_perception_msgs.msg import FrameEmotions
 from lifecycle_msgs.msg import Transition
 from sensor_msgs.msg import Image
 
-from emotion_perception_msgs.msg import FrameEmotions
 from emotion_perception.smoothing import DEFAULT_MIN_CONFIDENCE
 from ros_harness import (
     BASE_STAMP,
@@ -114,7 +114,10 @@ def test_compressed_frames_and_a_corrupt_jpeg(session_factory, frames):
     session.wait_until_listening()
     replies = [session.send(compressed_message(rgb, i)) for i, rgb in enumerate(frames[:30])]
     check_emotion_stream(replies, 30, ["calm", "lively", "slumped"], "tiny-test-model/0")
-    assert session.send(compressed_message(frames[30], 30, data=b"\xff\xd8\xff\xe0 broken jpeg"), expect_reply=False) is None
+    assert (
+        session.send(compressed_message(frames[30], 30, data=b"\xff\xd8\xff\xe0 broken jpeg"), expect_reply=False)
+        is None
+    )
     assert session.send(compressed_message(frames[31], 31)).people, "the next good frame is processed"
     assert session.latest_diagnostic_values()["bad_input.corrupt_compressed"] == "1"
     assert session.node.output().count("bad input (corrupt_compressed)") == 1

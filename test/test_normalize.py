@@ -8,7 +8,11 @@ from hypothesis.extra.numpy import arrays
 
 from emotion_perception.landmarks import INDEX, MIRROR_PERMUTATION, NUM_LANDMARKS
 from emotion_perception.normalize import (
-    FEATURE_CHANNELS, mirror_features, mirror_raw, normalize_window, resample_window,
+    FEATURE_CHANNELS,
+    mirror_features,
+    mirror_raw,
+    normalize_window,
+    resample_window,
 )
 
 T = 12

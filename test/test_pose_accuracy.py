@@ -65,5 +65,7 @@ def test_bound_rejects_wrong_frame_order_and_swapped_axes(full_landmarks, refere
 
 def test_bound_rejects_the_wrong_model(squats_frames, reference, record_property):
     errors = per_landmark_median_error(extract(squats_frames, "lite"), reference)
-    record_property("measurement", f"pose_squats lite model: median {np.median(errors):.2f} px, worst {errors.max():.2f} px")
+    record_property(
+        "measurement", f"pose_squats lite model: median {np.median(errors):.2f} px, worst {errors.max():.2f} px"
+    )
     assert not within_bound(errors)

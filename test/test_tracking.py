@@ -108,8 +108,11 @@ def test_walking_pedestrians_keep_stable_ids_in_vtest(vtest_video, record_proper
     switches = handoffs(lifetimes, width, height, VTEST_FPS)
     per_100 = 100.0 * switches / VTEST_FRAMES
     long_tracks = sum(len(seen) >= 40 for seen in lifetimes.values())
-    record_property("measurement", f"vtest.avi {VTEST_FRAMES} frames: {detections / VTEST_FRAMES:.2f} people/frame, {len(lifetimes)} ids, "
-          f"{long_tracks} tracks of 4 s or more, {switches} handoffs = {per_100:.2f} id switches per 100 frames")
+    record_property(
+        "measurement",
+        f"vtest.avi {VTEST_FRAMES} frames: {detections / VTEST_FRAMES:.2f} people/frame, {len(lifetimes)} ids, "
+        f"{long_tracks} tracks of 4 s or more, {switches} handoffs = {per_100:.2f} id switches per 100 frames",
+    )
     assert detections / VTEST_FRAMES >= 2.0, "tiled detection should find the walking pedestrians"
     assert long_tracks >= 3, "several pedestrians should hold one id for 4 s or more"
     assert per_100 <= MAX_HANDOFFS_PER_100_FRAMES

@@ -81,7 +81,10 @@ def test_a_small_model_learns_gaits_from_real_mocap(walk_windows, record_propert
     history = train_model(model, ws.features[~held], ws.labels[~held], ws.valence_arousal[~held],
                           TrainConfig(epochs=8, batch_size=64, seed=0), progress=False)
     after = (predict(model, ws.features[held])[0].argmax(1) == ws.labels[held]).mean()
-    record_property("measurement", f"held-out takes, neutral/tired/energetic walks: accuracy {before:.2f} untrained -> {after:.2f} trained")
+    record_property(
+        "measurement",
+        f"held-out takes, neutral/tired/energetic walks: accuracy {before:.2f} untrained -> {after:.2f} trained",
+    )
     assert history.train_loss[-1] < history.train_loss[0]
     assert after > 0.6 and after > before + 0.2
 
@@ -146,8 +149,10 @@ def test_evaluation_views_are_four_cameras_a_quarter_turn_apart_with_the_nodes_w
     # 15th valid frame (0.93 s) on, with the rest of the window empty
     assert len(windows) >= 2 * len(short)
     assert (windows.features[..., 3].max(axis=2) == 0).any(axis=1).all(), "warm-up windows: early frames empty"
-    assert clip_vote_accuracy(np.array([0, 0, 0, 1]), np.array([0, 0, 1, 1]), np.array([0, 0, 0, 1]),
-                              np.zeros(4, int)) == 1.0
+    assert (
+        clip_vote_accuracy(np.array([0, 0, 0, 1]), np.array([0, 0, 1, 1]), np.array([0, 0, 0, 1]), np.zeros(4, int))
+        == 1.0
+    )
 
 
 def test_calibration_metrics_and_temperature_recover_what_they_should():

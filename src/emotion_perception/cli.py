@@ -184,18 +184,25 @@ def make_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--size-sweep", action="store_true", help="also choose the model size on validation motions")
     evaluate.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch threads")
     evaluate.add_argument("--quiet", action="store_true")
-    evaluate.add_argument("--readme", type=Path, default=Path("README.md"), help="README whose metrics table to regenerate")
+    evaluate.add_argument("--readme", type=Path, default=Path("README.md"),
+                          help="README whose metrics table to regenerate")
     evaluate.set_defaults(handler=_evaluate)
 
     train = commands.add_parser("train", help="train the shipped EmotiPoseformer on all clips and export it")
-    train.add_argument("--out", type=Path, default=Path("src/emotion_perception/models"),
-                       help="folder for the shipped model, or a .pt path with --clips")
+    train.add_argument(
+        "--out",
+        type=Path,
+        default=Path("src/emotion_perception/models"),
+        help="folder for the shipped model, or a .pt path with --clips",
+    )
     train.add_argument("--epochs", type=int, default=15)
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch threads")
     train.add_argument("--quiet", action="store_true")
     train.add_argument("--clips", type=Path, default=None, help="folder of your own .npz clips (docs/CLIP_FORMAT.md)")
-    train.add_argument("--taxonomy", type=Path, default=None, help="YAML with your classes, e.g. config/taxonomies/seed9.yaml")
+    train.add_argument(
+        "--taxonomy", type=Path, default=None, help="YAML with your classes, e.g. config/taxonomies/seed9.yaml"
+    )
     train.set_defaults(handler=_train)
 
     extract = commands.add_parser("extract", help="turn a labelled video into a landmark clip for training")
@@ -221,9 +228,14 @@ def make_parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeats", type=int, default=5)
     bench.add_argument("--overload-frames", type=int, default=150)
     bench.add_argument("--memory-frames", type=int, default=3000, help="100000 for the full memory check")
-    bench.add_argument("--tiles-only", action="store_true",
-                       help="re-measure only the detection-tile table, keeping the other figures of --out")
-    bench.add_argument("--readme", type=Path, default=Path("README.md"), help="README whose benchmark table to regenerate")
+    bench.add_argument(
+        "--tiles-only",
+        action="store_true",
+        help="re-measure only the detection-tile table, keeping the other figures of --out",
+    )
+    bench.add_argument(
+        "--readme", type=Path, default=Path("README.md"), help="README whose benchmark table to regenerate"
+    )
     bench.set_defaults(handler=_bench)
 
     from .bag.cli import register as register_bag_commands
@@ -234,7 +246,9 @@ def make_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[list[str]] = None) -> int:
     args = make_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s"
+    )
     from .video import VideoSourceError
 
     try:
@@ -243,6 +257,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         # Bad input from the user (files, labels, options): one clear line, no traceback.
         print(f"emotion-perception: {error}", file=sys.stderr)
         return 2
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -61,11 +61,15 @@ def describe(frame: dict, start_ns: int) -> list[str]:
     lines = []
     for person in frame["people"]:
         if person["label"]:
-            lines.append(f"t={seconds:6.2f} s  person {person['id']:>3}: {person['label']:<10} "
-                         f"{person['confidence']:.2f}  valence {person['valence']:+.2f}  arousal {person['arousal']:+.2f}")
+            lines.append(
+                f"t={seconds:6.2f} s  person {person['id']:>3}: {person['label']:<10} "
+                f"{person['confidence']:.2f}  valence {person['valence']:+.2f}  arousal {person['arousal']:+.2f}"
+            )
         else:
-            lines.append(f"t={seconds:6.2f} s  person {person['id']:>3}: (window filling, "
-                         f"{person['valid_frames']}/{person['window_length']} frames)")
+            lines.append(
+                f"t={seconds:6.2f} s  person {person['id']:>3}: (window filling, "
+                f"{person['valid_frames']}/{person['window_length']} frames)"
+            )
     return lines
 
 
@@ -83,15 +87,25 @@ def run_demo(config: DemoConfig = DemoConfig()) -> int:
     bag = config.out_dir / f"{config.video.stem}_bag"
     if not bag.exists():
         summary = video_to_bag(config.video, bag, topic=CAMERA_TOPIC, max_frames=config.frames)
-        print(f"[demo] bag from real footage: {bag} ({summary.frames} frames at {summary.fps:g} fps, "
-              f"{config.video.name})", flush=True)
+        print(
+            f"[demo] bag from real footage: {bag} ({summary.frames} frames at {summary.fps:g} fps, "
+            f"{config.video.name})",
+            flush=True,
+        )
     fps = _bag_fps(bag)
-    params = {"pose_model": config.pose_model, "tile_size": str(config.tile_size),
-              "max_people": str(config.max_people),
-              "min_detection_confidence": str(config.min_detection_confidence), "image_reliability": "reliable", "debug_image": "true"}
+    params = {
+        "pose_model": config.pose_model,
+        "tile_size": str(config.tile_size),
+        "max_people": str(config.max_people),
+        "min_detection_confidence": str(config.min_detection_confidence),
+        "image_reliability": "reliable",
+        "debug_image": "true",
+    }
     node = NodeProcess(config.out_dir / "node.log", launch_remaps(CAMERA_TOPIC), params)
-    print(f"[demo] node started as the launch file would (params file + camera_topic:={CAMERA_TOPIC}); "
-          f"log: {node.log}", flush=True)
+    print(
+        f"[demo] node started as the launch file would (params file + camera_topic:={CAMERA_TOPIC}); log: {node.log}",
+        flush=True,
+    )
     os.environ.setdefault("FASTDDS_DEFAULT_PROFILES_FILE", str(dds_profile()))
     rclpy.init()
     listener = rclpy.create_node("emotion_perception_demo")
@@ -112,8 +126,9 @@ def run_demo(config: DemoConfig = DemoConfig()) -> int:
     def on_diagnostics(message: DiagnosticArray) -> None:
         for status in message.status:
             if status.name.startswith("emotion_perception"):
-                diagnostics.update({v.key: v.value for v in status.values}, level=str(status.level[0]),
-                                   message=status.message)
+                diagnostics.update(
+                    {v.key: v.value for v in status.values}, level=str(status.level[0]), message=status.message
+                )
 
     reliable = QoSProfile(depth=10, reliability=ReliabilityPolicy.RELIABLE)
     listener.create_subscription(FrameEmotions, "/emotions", on_emotions, 50)
@@ -142,13 +157,19 @@ def run_demo(config: DemoConfig = DemoConfig()) -> int:
     sent = reports[0].published[CAMERA_TOPIC] if reports else 0
     people = {p["id"] for f in received for p in f["people"]}
     estimates = [p["label"] for f in received for p in f["people"] if p["label"]]
-    print(f"[demo] {sent} images replayed; {len(received)} emotion messages; {len(people)} people tracked; "
-          f"{len(estimates)} emotion estimates", flush=True)
+    print(
+        f"[demo] {sent} images replayed; {len(received)} emotion messages; {len(people)} people tracked; "
+        f"{len(estimates)} emotion estimates",
+        flush=True,
+    )
     if diagnostics:
-        print(f"[demo] node diagnostics: processed {diagnostics.get('frames_processed')}, dropped "
-              f"{diagnostics.get('frames_dropped')} (it keeps only the newest frame), p50 latency "
-              f"{diagnostics.get('latency_p50_ms')} ms, p95 {diagnostics.get('latency_p95_ms')} ms, "
-              f"device {diagnostics.get('device')}", flush=True)
+        print(
+            f"[demo] node diagnostics: processed {diagnostics.get('frames_processed')}, dropped "
+            f"{diagnostics.get('frames_dropped')} (it keeps only the newest frame), p50 latency "
+            f"{diagnostics.get('latency_p50_ms')} ms, p95 {diagnostics.get('latency_p95_ms')} ms, "
+            f"device {diagnostics.get('device')}",
+            flush=True,
+        )
     print(f"[demo] debug-image video: {video.path.resolve()} ({video.frames} frames)", flush=True)
     return 0 if received and estimates and video.frames else 1
 
@@ -188,5 +209,12 @@ def main_args(parser) -> None:
 
 
 def from_args(args) -> DemoConfig:
-    return DemoConfig(video=args.video, frames=args.frames, rate=args.rate, tile_size=args.tile_size,
-                      max_people=args.max_people, pose_model=args.pose_model, out_dir=args.out_dir)
+    return DemoConfig(
+        video=args.video,
+        frames=args.frames,
+        rate=args.rate,
+        tile_size=args.tile_size,
+        max_people=args.max_people,
+        pose_model=args.pose_model,
+        out_dir=args.out_dir,
+    )

@@ -38,8 +38,8 @@ def _person(kit: MessageKit, person, window_length: int) -> Any:
     x0, y0, x1, y1 = (max(0.0, float(v)) for v in person.box)
     box = kit.region_of_interest(x_offset=int(x0), y_offset=int(y0), height=int(max(0.0, y1 - y0)),
                                  width=int(max(0.0, x1 - x0)), do_rectify=False)
-    landmarks = [kit.landmark(x=float(l[0]), y=float(l[1]), z=float(l[2]), visibility=float(l[3]))
-                 for l in person.landmarks]
+    landmarks = [kit.landmark(x=float(lm[0]), y=float(lm[1]), z=float(lm[2]), visibility=float(lm[3]))
+                 for lm in person.landmarks]
     emotion = person.has_emotion
     return kit.person_emotion(
         track_id=int(person.track_id),

@@ -24,7 +24,9 @@ def extract_clip(video: Path, label: str, pose: PoseConfig = PoseConfig(), subje
     tracks: dict[int, list[tuple[float, np.ndarray]]] = defaultdict(list)
     try:
         for stamp, bgr in source.frames(max_frames):
-            for track_id, person in tracker.update(estimator.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), stamp), stamp):
+            for track_id, person in tracker.update(
+                estimator.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), stamp), stamp
+            ):
                 tracks[track_id].append((stamp, person.landmarks))
     finally:
         estimator.close()
@@ -32,5 +34,12 @@ def extract_clip(video: Path, label: str, pose: PoseConfig = PoseConfig(), subje
     if not tracks:
         raise ValueError(f"{video}: nobody was tracked; nothing to extract")
     frames = max(tracks.values(), key=len)
-    return LandmarkClip(np.stack([lm for _, lm in frames]), np.array([s for s, _ in frames]), source.fps, label,
-                        subject, valence, arousal)
+    return LandmarkClip(
+        np.stack([lm for _, lm in frames]),
+        np.array([s for s, _ in frames]),
+        source.fps,
+        label,
+        subject,
+        valence,
+        arousal,
+    )

@@ -49,11 +49,17 @@ def imgmsg_to_cv2(msg: Any, desired_encoding: str = "passthrough") -> np.ndarray
     data = msg.data
     buffer = data if isinstance(data, (bytes, bytearray, memoryview)) else bytes(data)
     if len(buffer) < step * height:
-        raise ImageConversionError("truncated", f"data has {len(buffer)} bytes, {step * height} expected ({width}x{height}, step {step})")
+        raise ImageConversionError(
+            "truncated", f"data has {len(buffer)} bytes, {step * height} expected ({width}x{height}, step {step})"
+        )
     rows = np.frombuffer(buffer, dtype=np.uint8, count=step * height).reshape(height, step)[:, :row_bytes]
     big_endian = bool(getattr(msg, "is_bigendian", False)) and dtype.itemsize > 1
     array = np.ascontiguousarray(rows).view(dtype.newbyteorder(">") if big_endian else dtype)
-    array = array.astype(dtype, copy=False).reshape(height, width, channels) if channels > 1 else array.reshape(height, width).astype(dtype, copy=False)
+    array = (
+        array.astype(dtype, copy=False).reshape(height, width, channels)
+        if channels > 1
+        else array.reshape(height, width).astype(dtype, copy=False)
+    )
     return _convert(array, encoding, desired_encoding)
 
 
@@ -68,8 +74,9 @@ def compressed_imgmsg_to_cv2(msg: Any, desired_encoding: str = "bgr8") -> np.nda
     if image is None:
         raise ImageConversionError("corrupt_compressed", f"could not decode the '{msg.format}' compressed image")
     if image.shape[:2] != (height, width):
-        raise ImageConversionError("corrupt_compressed", f"decoded {image.shape[1]}x{image.shape[0]}, "
-                                                         f"the header said {width}x{height}")
+        raise ImageConversionError(
+            "corrupt_compressed", f"decoded {image.shape[1]}x{image.shape[0]}, the header said {width}x{height}"
+        )
     return _convert(image, "bgr8", desired_encoding)
 
 

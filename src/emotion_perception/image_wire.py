@@ -62,4 +62,6 @@ def read_prefix(serialized: bytes, compressed: bool) -> WirePrefix:
         height, width = reader.uint32(), reader.uint32()
         return WirePrefix(frame_id, width, height, reader.string())
     except (IndexError, struct.error) as error:
-        raise BadImageError(f"serialized image too short for its header ({len(serialized)} bytes)", "truncated") from error
+        raise BadImageError(
+            f"serialized image too short for its header ({len(serialized)} bytes)", "truncated"
+        ) from error

@@ -88,7 +88,9 @@ def load_model(path: Path, device: str = "cpu") -> LoadedModel:
         with zipfile.ZipFile(path) as archive:
             broken = archive.testzip()
     except (zipfile.BadZipFile, OSError, EOFError) as error:
-        raise ModelLoadError(f"{path} is not a readable TorchScript archive (truncated or corrupt?): {error}") from error
+        raise ModelLoadError(
+            f"{path} is not a readable TorchScript archive (truncated or corrupt?): {error}"
+        ) from error
     if broken is not None:
         raise ModelLoadError(f"{path} is corrupt: archive member '{broken}' fails its checksum")
     extra = {METADATA_FILE: ""}

@@ -163,16 +163,23 @@ class EmotionPerceptionNode(LifecycleNode):
         self._worker = threading.Thread(target=self._work, args=(pipeline, self._stop),
                                         name="emotion_perception_worker", daemon=True)
         self._worker.start()
-        reliability = ReliabilityPolicy.RELIABLE if self.param("image_reliability") == "reliable" else ReliabilityPolicy.BEST_EFFORT
-        qos = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=reliability,
-                         durability=qos_profile_sensor_data.durability)
+        reliable = self.param("image_reliability") == "reliable"
+        reliability = ReliabilityPolicy.RELIABLE if reliable else ReliabilityPolicy.BEST_EFFORT
+        qos = QoSProfile(
+            depth=1,
+            history=HistoryPolicy.KEEP_LAST,
+            reliability=reliability,
+            durability=qos_profile_sensor_data.durability,
+        )
         self._image_type = CompressedImage if self.param("compressed") else Image
         topic = "image/compressed" if self.param("compressed") else "image"
         self._subscription = self.create_subscription(self._image_type, topic, self._on_image, qos, raw=True)
         self._diagnostics_timer = self.create_timer(1.0, self._publish_diagnostics)
         self._active = True
-        self.get_logger().info(f"active: model {self._pipeline.model_id or 'none'} on {self._device}, "
-                               f"listening on {self._subscription.topic_name}")
+        self.get_logger().info(
+            f"active: model {self._pipeline.model_id or 'none'} on {self._device}, "
+            f"listening on {self._subscription.topic_name}"
+        )
         return super().on_activate(state)
 
     def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
@@ -201,21 +208,33 @@ class EmotionPerceptionNode(LifecycleNode):
         from .pose import PoseConfig
 
         model_path = self.param("model_path")
-        engine = load_default_engine(self.param("device"), self.param("half"), Path(model_path) if model_path else None,
-                                     self.param("cpu_threads"))
+        engine = load_default_engine(
+            self.param("device"),
+            self.param("half"),
+            Path(model_path) if model_path else None,
+            self.param("cpu_threads"),
+        )
         if engine is None:
             raise ValueError("no emotion model: none packaged and model_path is empty")
         window_length = self.param("window_length")
         if window_length and window_length != engine.metadata.window_length:
             raise ValueError(f"window_length {window_length} differs from the model's {engine.metadata.window_length}")
         self._device, self._device_note = engine.device, engine.device_note or ""
-        pose = PoseConfig(model=self.param("pose_model"), max_people=self.param("max_people"),
-                          tile_size=self.param("tile_size"), max_tiles=self.param("max_tiles"),
-                          min_detection_confidence=self.param("min_detection_confidence"),
-                          min_presence_confidence=self.param("min_detection_confidence"),
-                          min_tracking_confidence=self.param("min_tracking_confidence"))
-        config = PipelineConfig(pose=pose, smoothing_alpha=self.param("smoothing"), stride=self.param("stride"),
-                                min_confidence=self.param("min_confidence"))
+        pose = PoseConfig(
+            model=self.param("pose_model"),
+            max_people=self.param("max_people"),
+            tile_size=self.param("tile_size"),
+            max_tiles=self.param("max_tiles"),
+            min_detection_confidence=self.param("min_detection_confidence"),
+            min_presence_confidence=self.param("min_detection_confidence"),
+            min_tracking_confidence=self.param("min_tracking_confidence"),
+        )
+        config = PipelineConfig(
+            pose=pose,
+            smoothing_alpha=self.param("smoothing"),
+            stride=self.param("stride"),
+            min_confidence=self.param("min_confidence"),
+        )
         return Pipeline(config, engine)
 
     def _release(self) -> None:
@@ -237,7 +256,8 @@ class EmotionPerceptionNode(LifecycleNode):
             if self._worker.is_alive():
                 self.get_logger().warning(
                     f"a frame was still being processed after {_DEACTIVATE_WAIT_S:.0f} s: it finishes unpublished, "
-                    "then its model and pose estimator are released")
+                    "then its model and pose estimator are released"
+                )
             else:
                 self._worker = None
 
@@ -247,8 +267,10 @@ class EmotionPerceptionNode(LifecycleNode):
             return True
         self._worker.join(timeout=_ACTIVATE_WAIT_S)
         if self._worker.is_alive():
-            self.get_logger().error(f"activation failed: the previous activation's last frame is still being "
-                                    f"processed after {_ACTIVATE_WAIT_S:.0f} s")
+            self.get_logger().error(
+                f"activation failed: the previous activation's last frame is still being "
+                f"processed after {_ACTIVATE_WAIT_S:.0f} s"
+            )
             return False
         self._worker = None
         return True
@@ -267,8 +289,11 @@ class EmotionPerceptionNode(LifecycleNode):
             self._bad_input(error.kind, str(error))
             return
         if self.sources.observe(prefix[:3]):
-            self._log_once("mixed_sources", f"frames on {self._subscription.topic_name} alternate between sources "
-                                            f"({self._image_publishers()} publishers): check the remappings")
+            self._log_once(
+                "mixed_sources",
+                f"frames on {self._subscription.topic_name} alternate between sources "
+                f"({self._image_publishers()} publishers): check the remappings",
+            )
         with self._slot_ready:
             if self._slot is not None:
                 self.stats.record_dropped()
@@ -295,8 +320,7 @@ class EmotionPerceptionNode(LifecycleNode):
         finally:
             pipeline.close()
 
-    def _process(self, pipeline, serialized: bytes, prefix: WirePrefix, received: float,
-                 stop: threading.Event) -> None:
+    def _process(self, pipeline, serialized: bytes, prefix: WirePrefix, received: float, stop: threading.Event) -> None:
         try:
             msg = deserialize_message(serialized, self._image_type)
         except Exception as error:  # rclpy raises its own types for malformed CDR
@@ -354,7 +378,10 @@ class EmotionPerceptionNode(LifecycleNode):
         status = DiagnosticStatus(name="emotion_perception: pipeline", hardware_id=self._device)
         level, message = DiagnosticStatus.OK, "running"
         if p95 > self.param("latency_warn_ms"):
-            level, message = DiagnosticStatus.WARN, f"p95 latency {p95:.0f} ms over {self.param('latency_warn_ms'):.0f} ms"
+            level, message = (
+                DiagnosticStatus.WARN,
+                f"p95 latency {p95:.0f} ms over {self.param('latency_warn_ms'):.0f} ms",
+            )
         if sum(stats.bad_inputs.values()):
             level = max(level, DiagnosticStatus.WARN)
             message = "bad inputs seen" if level == DiagnosticStatus.WARN and message == "running" else message
@@ -368,11 +395,17 @@ class EmotionPerceptionNode(LifecycleNode):
             level, message = DiagnosticStatus.ERROR, "internal errors while processing frames (see the log)"
         status.level, status.message = level, message  # levels are bytes (b"\x00".."\x02"); max() orders them
         values = {
-            "rate_hz": f"{stats.rate_hz():.2f}", "latency_p50_ms": f"{p50:.1f}", "latency_p95_ms": f"{p95:.1f}",
-            "people": str(stats.people), "frames_processed": str(stats.processed),
-            "frames_dropped": str(stats.dropped), "frames_stale": str(stats.stale),
-            "clock_resets": str(stats.clock_resets), "device": self._device,
-            "image_publishers": str(publishers), "source_alternations": str(self.sources.alternations),
+            "rate_hz": f"{stats.rate_hz():.2f}",
+            "latency_p50_ms": f"{p50:.1f}",
+            "latency_p95_ms": f"{p95:.1f}",
+            "people": str(stats.people),
+            "frames_processed": str(stats.processed),
+            "frames_dropped": str(stats.dropped),
+            "frames_stale": str(stats.stale),
+            "clock_resets": str(stats.clock_resets),
+            "device": self._device,
+            "image_publishers": str(publishers),
+            "source_alternations": str(self.sources.alternations),
             "model_id": self._pipeline.model_id if self._pipeline else "",
         }
         for kind, count in sorted(stats.bad_inputs.items()):

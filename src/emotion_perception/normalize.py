@@ -112,8 +112,9 @@ def resample_window(
 
     Each joint is interpolated linearly between the two neighbouring frames where both see it and
     they are at most `MAX_BRIDGED_GAP_S` apart (a longer gap is a lost person: inventing motion
-    across it would be worse than admitting it is missing); where only one does and it lies within one model step of the instant, its value is held;
-    otherwise the joint is missing (NaN, visibility 0). Instants before the first frame are missing.
+    across it would be worse than admitting it is missing); where only one does and it lies within
+    one model step of the instant, its value is held; otherwise the joint is missing (NaN,
+    visibility 0). Instants before the first frame are missing.
     """
     stamps = np.asarray(stamps, dtype=np.float64)
     raw = np.asarray(raw, dtype=np.float64)

@@ -16,9 +16,10 @@ import os
 import sys
 import zipfile
 from pathlib import Path
-from typing import Dict, Iterable, Optional
+from typing import Dict, Optional
 
 from .checksums import require_sha256, sha256_of
+from .data_sources import installed_share_paths
 
 POSE_MODEL_VARIANTS = ("lite", "full", "heavy")
 _BUNDLE_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
@@ -43,15 +44,10 @@ def _repository_model_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "models" / "pose"
 
 
-def _installed_model_dirs() -> Iterable[Path]:
-    """share/emotion_perception/pose_models of a colcon or pip install, when there is one."""
-    try:
-        from ament_index_python.packages import get_package_share_directory
-
-        yield Path(get_package_share_directory("emotion_perception")) / "pose_models"
-    except (ImportError, LookupError, OSError):  # no ament index, or not installed through it
-        pass
-    yield Path(sys.prefix) / "share" / "emotion_perception" / "pose_models"
+def _installed_model_dirs() -> list[Path]:
+    """share/emotion_perception/pose_models of a colcon install (AMENT_PREFIX_PATH) or a pip one."""
+    return [*installed_share_paths("emotion_perception", "pose_models"),
+            Path(sys.prefix) / "share" / "emotion_perception" / "pose_models"]
 
 
 def candidate_model_dirs() -> list[Path]:

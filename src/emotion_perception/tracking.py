@@ -14,7 +14,6 @@ consumes an id, and downstream windows only ever start for people who persist.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -127,9 +126,6 @@ class Tracker:
         """Forget every track (ids keep counting up, so an old id is never reused)."""
         self.expired = [track_id for track_id in self.tracks if track_id > 0]
         self.tracks.clear()
-
-    def track(self, track_id: int) -> Optional[Track]:
-        return self.tracks.get(track_id)
 
 
 _GATED = 1e6

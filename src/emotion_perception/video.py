@@ -87,7 +87,9 @@ def frame_record(frame: FrameResult, frame_index: int) -> dict:
                 "valid_frames": person.valid_frames,
                 "label": person.label or None,
                 "confidence": round(person.confidence, 5) if person.has_emotion else None,
-                "probabilities": np.round(person.probabilities.astype(np.float64), 6).tolist() if person.has_emotion else None,
+                "probabilities": np.round(person.probabilities.astype(np.float64), 6).tolist()
+                if person.has_emotion
+                else None,
                 "valence": round(person.valence, 5) if person.has_emotion else None,
                 "arousal": round(person.arousal, 5) if person.has_emotion else None,
             }
@@ -96,14 +98,22 @@ def frame_record(frame: FrameResult, frame_index: int) -> dict:
     }
 
 
-def run_video(pipeline: Pipeline, source: VideoSource, out_video: Optional[Path], out_jsonl: Optional[Path],
-              max_frames: Optional[int] = None, progress: bool = True) -> int:
+def run_video(
+    pipeline: Pipeline,
+    source: VideoSource,
+    out_video: Optional[Path],
+    out_jsonl: Optional[Path],
+    max_frames: Optional[int] = None,
+    progress: bool = True,
+) -> int:
     """Processes the whole source; returns the number of frames written."""
     from tqdm import tqdm
 
     writer = None
     jsonl: Optional[IO[str]] = open(out_jsonl, "w") if out_jsonl else None
-    total = min(source.frame_count, max_frames) if source.frame_count and max_frames else (source.frame_count or max_frames)
+    total = (
+        min(source.frame_count, max_frames) if source.frame_count and max_frames else (source.frame_count or max_frames)
+    )
     bar = tqdm(total=total or None, unit="frame", disable=not progress, desc=Path(source.name).name)
     count = 0
     try:

@@ -73,10 +73,14 @@ def _replay(args: argparse.Namespace) -> int:
     try:
         player = BagPlayer(node, args.bag, rate=args.rate, loop=args.loop, clock=args.clock, remaps=remaps)
         if args.wait_subscribers and not player.wait_for_subscribers(args.wait_subscribers):
-            print(f"not every topic had {args.wait_subscribers} subscriber(s) after 30 s; playing anyway", file=sys.stderr)
+            print(
+                f"not every topic had {args.wait_subscribers} subscriber(s) after 30 s; playing anyway", file=sys.stderr
+            )
         report = player.play()
-        print(f"replayed {sum(report.published.values())} messages in {report.seconds:.1f} s "
-              f"({', '.join(f'{t}: {n}' for t, n in sorted(report.published.items()))})")
+        print(
+            f"replayed {sum(report.published.values())} messages in {report.seconds:.1f} s "
+            f"({', '.join(f'{t}: {n}' for t, n in sorted(report.published.items()))})"
+        )
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
     finally:
@@ -90,13 +94,16 @@ def _process(args: argparse.Namespace, build_pipeline: Callable) -> int:
 
     pipeline = build_pipeline(args)
     try:
-        report = process_bag(pipeline, args.bag, args.out, topic=args.topic, output_topic=args.output_topic,
-                             max_frames=args.max_frames)
+        report = process_bag(
+            pipeline, args.bag, args.out, topic=args.topic, output_topic=args.output_topic, max_frames=args.max_frames
+        )
     finally:
         pipeline.close()
     bad = ", ".join(f"{k}: {v}" for k, v in sorted(report.bad_inputs.items())) or "none"
-    print(f"result bag: {args.out} ({report.frames} frames, {report.people} person detections, "
-          f"{report.emotions} with an emotion, {report.clock_resets} clock resets, bad inputs: {bad})")
+    print(
+        f"result bag: {args.out} ({report.frames} frames, {report.people} person detections, "
+        f"{report.emotions} with an emotion, {report.clock_resets} clock resets, bad inputs: {bad})"
+    )
     return 0
 
 
@@ -115,8 +122,14 @@ def _goldens(args: argparse.Namespace) -> int:
             comparison = compare_outputs(load_golden(case)["frames"], frames) if golden_path(case).exists() else None
             if comparison is None or not comparison.ok:
                 failed += 1
-            print(f"{case.name}: " + ("no golden yet" if comparison is None else
-                                       f"{'ok' if comparison.ok else 'DIFFERS'}: {comparison.describe()}"))
-            for problem in (comparison.problems[:10] if comparison else []):
+            print(
+                f"{case.name}: "
+                + (
+                    "no golden yet"
+                    if comparison is None
+                    else f"{'ok' if comparison.ok else 'DIFFERS'}: {comparison.describe()}"
+                )
+            )
+            for problem in comparison.problems[:10] if comparison else []:
                 print(f"  {problem}")
     return 1 if failed else 0

@@ -67,18 +67,31 @@ def video_to_bag(video: Path, out: Path, topic: str = DEFAULT_CAMERA_TOPIC, stor
             if not ok:
                 break
             stamp_ns = start_ns + int(round(frames * 1e9 / fps))
-            header = Header(stamp=Time(sec=stamp_ns // 1_000_000_000, nanosec=stamp_ns % 1_000_000_000), frame_id=frame_id)
+            header = Header(
+                stamp=Time(sec=stamp_ns // 1_000_000_000, nanosec=stamp_ns % 1_000_000_000), frame_id=frame_id
+            )
             if compressed:
                 encoded = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 90])[1]
-                message = types[image_type](header=header, format="bgr8; jpeg compressed bgr8",
-                                            data=np.asarray(encoded, dtype=np.uint8).ravel())
+                message = types[image_type](
+                    header=header, format="bgr8; jpeg compressed bgr8", data=np.asarray(encoded, dtype=np.uint8).ravel()
+                )
             else:
                 height, width = bgr.shape[:2]
-                message = types[image_type](header=header, height=height, width=width, encoding="bgr8",
-                                            is_bigendian=0, step=width * 3, data=np.ascontiguousarray(bgr).ravel())
+                message = types[image_type](
+                    header=header,
+                    height=height,
+                    width=width,
+                    encoding="bgr8",
+                    is_bigendian=0,
+                    step=width * 3,
+                    data=np.ascontiguousarray(bgr).ravel(),
+                )
             writer.write(image_connection, stamp_ns, store.serialize_cdr(message, image_type))
-            writer.write(info_connection, stamp_ns,
-                         store.serialize_cdr(_camera_info(types, header, *bgr.shape[:2]), "sensor_msgs/msg/CameraInfo"))
+            writer.write(
+                info_connection,
+                stamp_ns,
+                store.serialize_cdr(_camera_info(types, header, *bgr.shape[:2]), "sensor_msgs/msg/CameraInfo"),
+            )
             frames += 1
     capture.release()
     if frames == 0:
@@ -91,9 +104,15 @@ def _camera_info(types, header, height: int, width: int):
     cx, cy = (width - 1) / 2, (height - 1) / 2
     RegionOfInterest = types["sensor_msgs/msg/RegionOfInterest"]
     return types["sensor_msgs/msg/CameraInfo"](
-        header=header, height=height, width=width, distortion_model="plumb_bob", d=np.zeros(5),
+        header=header,
+        height=height,
+        width=width,
+        distortion_model="plumb_bob",
+        d=np.zeros(5),
         k=np.array([focal, 0, cx, 0, focal, cy, 0, 0, 1], float),
-        r=np.eye(3).ravel(), p=np.array([focal, 0, cx, 0, 0, focal, cy, 0, 0, 0, 1, 0], float),
-        binning_x=0, binning_y=0,
+        r=np.eye(3).ravel(),
+        p=np.array([focal, 0, cx, 0, 0, focal, cy, 0, 0, 0, 1, 0], float),
+        binning_x=0,
+        binning_y=0,
         roi=RegionOfInterest(x_offset=0, y_offset=0, height=0, width=0, do_rectify=False),
     )

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..emotion_message import frame_emotions
 from ..image_conversion import to_rgb8
-from ..pipeline import Pipeline, PipelineConfig, load_default_engine
+from ..pipeline import STAGES, Pipeline, PipelineConfig, load_default_engine
 from ..pose import PoseConfig, PoseEstimator
 
 PERCENTILES = (50, 95, 99)
@@ -57,8 +57,7 @@ class RosPublish:
 def node_path_run(messages: list, config: PipelineConfig, publish: Optional[RosPublish]) -> dict[str, list[float]]:
     """One pass of the node's per-frame path: decode, pipeline stages, publish."""
     pipeline = Pipeline(config, load_default_engine(device="cpu"))
-    stages: dict[str, list[float]] = {name: [] for name in ("decode", "pose", "tracking", "normalize", "model",
-                                                              "smoothing", "publish", "total", "model_calls")}
+    stages: dict[str, list[float]] = {name: [] for name in ("decode", *STAGES, "publish", "total", "model_calls")}
     try:
         for index, message in enumerate(messages):
             start = time.perf_counter()
@@ -73,7 +72,7 @@ def node_path_run(messages: list, config: PipelineConfig, publish: Optional[RosP
             if index < STARTUP_FRAMES:
                 continue
             stages["decode"].append(decoded - start)
-            for name in ("pose", "tracking", "normalize", "model", "smoothing"):
+            for name in STAGES:
                 stages[name].append(frame.timings[name])
             stages["publish"].append(published - processed)
             stages["total"].append(published - start)

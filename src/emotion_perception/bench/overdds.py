@@ -52,13 +52,17 @@ class LiveNode:
 
         os.environ.setdefault("FASTDDS_DEFAULT_PROFILES_FILE", str(dds_profile()))
         self.domain_id = 90 + os.getpid() % 10  # private: never on a robot's own camera topic
-        self.node = NodeProcess(work_dir / "bench_node.log", launch_remaps(CAMERA_TOPIC), params, domain_id=self.domain_id)
+        self.node = NodeProcess(
+            work_dir / "bench_node.log", launch_remaps(CAMERA_TOPIC), params, domain_id=self.domain_id
+        )
         self.context = rclpy.context.Context()
         rclpy.init(context=self.context, domain_id=self.domain_id)
         self.ros = rclpy.create_node("emotion_perception_bench", context=self.context)
         self.executor = SingleThreadedExecutor(context=self.context)
         self.executor.add_node(self.ros)
-        self.publisher = self.ros.create_publisher(Image, CAMERA_TOPIC, QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE))
+        self.publisher = self.ros.create_publisher(
+            Image, CAMERA_TOPIC, QoSProfile(depth=1, reliability=ReliabilityPolicy.RELIABLE)
+        )
         self.outputs = 0
         self._phase: Optional[Phase] = None
         self.ros.create_subscription(FrameEmotions, "/emotions", self._on_output, 100)
@@ -115,7 +119,9 @@ def ros_images(rgb_frames: list[np.ndarray], fps: float = 30.0) -> list:
     images = []
     for index, rgb in enumerate(rgb_frames):
         image = cv2_to_imgmsg(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), "bgr8")
-        image.header.stamp.sec, image.header.stamp.nanosec = divmod(DEFAULT_START_NS + int(index * 1e9 / fps), 1_000_000_000)
+        image.header.stamp.sec, image.header.stamp.nanosec = divmod(
+            DEFAULT_START_NS + int(index * 1e9 / fps), 1_000_000_000
+        )
         images.append(image)
     return images
 
@@ -131,20 +137,31 @@ def overload(rgb_frames: list[np.ndarray], processing_s: float, frames: int = 15
             loaded = live.run_phase(images, 0.5 * processing_s, frames).summary()
         finally:
             live.close()
-    return {"processing_ms_per_frame": processing_s * 1000, "unloaded": unloaded, "overloaded_2x": loaded,
-            "overload_p99_ratio": loaded["latency_ms"]["p99"] / unloaded["latency_ms"]["p99"],
-            "queue_growth_ratio": loaded["latency_p50_last_third_ms"] / loaded["latency_p50_first_third_ms"]}
+    return {
+        "processing_ms_per_frame": processing_s * 1000,
+        "unloaded": unloaded,
+        "overloaded_2x": loaded,
+        "overload_p99_ratio": loaded["latency_ms"]["p99"] / unloaded["latency_ms"]["p99"],
+        "queue_growth_ratio": loaded["latency_p50_last_third_ms"] / loaded["latency_p50_first_third_ms"],
+    }
 
 
-def memory(rgb_frames: list[np.ndarray], fps: float, frames: int, warmup_frames: int, pose_model: str = "lite",
-           samples: int = 20) -> dict[str, Any]:
+def memory(
+    rgb_frames: list[np.ndarray],
+    fps: float,
+    frames: int,
+    warmup_frames: int,
+    pose_model: str = "lite",
+    samples: int = 20,
+) -> dict[str, Any]:
     """Node RSS after warm-up and after `frames` frames of a looped clip, sampled along the way.
     Frames keep the clip's stamps, so every loop jumps back in time and the node resets, as with
     a looped bag; they are sent as fast as the node answers (its own pace, nothing queued)."""
     images = ros_images(rgb_frames, fps)
     with tempfile.TemporaryDirectory() as directory:
-        live = LiveNode(Path(directory), {"debug_image": "false", "pose_model": pose_model,
-                                          "image_reliability": "reliable"})
+        live = LiveNode(
+            Path(directory), {"debug_image": "false", "pose_model": pose_model, "image_reliability": "reliable"}
+        )
         try:
             _closed_loop(live, images, warmup_frames)
             live.spin_for(0.3)
@@ -162,10 +179,16 @@ def memory(rgb_frames: list[np.ndarray], fps: float, frames: int, warmup_frames:
         finally:
             live.close()
     final = trace[-1][1]
-    return {"pose_model": pose_model, "warmup_frames": warmup_frames, "frames": frames, "seconds": seconds,
-            "rss_after_warmup_mb": baseline / 2**20, "rss_final_mb": final / 2**20,
-            "rss_growth_ratio": final / baseline - 1.0,
-            "trace": [{"frames": n, "rss_mb": rss / 2**20} for n, rss in trace]}
+    return {
+        "pose_model": pose_model,
+        "warmup_frames": warmup_frames,
+        "frames": frames,
+        "seconds": seconds,
+        "rss_after_warmup_mb": baseline / 2**20,
+        "rss_final_mb": final / 2**20,
+        "rss_growth_ratio": final / baseline - 1.0,
+        "trace": [{"frames": n, "rss_mb": rss / 2**20} for n, rss in trace],
+    }
 
 
 def _closed_loop(live: LiveNode, images: list, count: int, offset: int = 0, timeout_s: float = 5.0) -> None:

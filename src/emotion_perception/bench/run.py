@@ -22,14 +22,21 @@ def machine() -> dict[str, Any]:
 
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
-            "os": platform.platform(), "python": platform.python_version(), "torch": torch.__version__,
-            "mediapipe": mediapipe.__version__,
-            "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "mediapipe": mediapipe.__version__,
+        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none",
+    }
 
 
-def run(out: Path, repeats: int = 5, overload_frames: int = 150, memory_frames: int = 3000,
-        memory_warmup: int = 300) -> dict[str, Any]:
+def run(
+    out: Path, repeats: int = 5, overload_frames: int = 150, memory_frames: int = 3000, memory_warmup: int = 300
+) -> dict[str, Any]:
     # Fast DDS reads its profile at this process's first participant: set it before any
     os.environ.setdefault("FASTDDS_DEFAULT_PROFILES_FILE", str(dds_profile()))
     started = time.time()
@@ -60,10 +67,18 @@ def run(out: Path, repeats: int = 5, overload_frames: int = 150, memory_frames: 
         "overload_p99_ratio": overload["overload_p99_ratio"],
         "rss_growth_ratio": memory["rss_growth_ratio"],
         "stage_latency_ms": one["stage_latency_ms"],
-        "one_person": one, "eight_people": eight, "batched_forward": batched, "overload": overload, "memory": memory,
+        "one_person": one,
+        "eight_people": eight,
+        "batched_forward": batched,
+        "overload": overload,
+        "memory": memory,
         "tiles": tile_rows,
-        "goals": {"node_overhead_ratio": 0.10, "model_share_of_pose": 0.05, "overload_p99_ratio": 2.0,
-                  "rss_growth_ratio": 0.05},
+        "goals": {
+            "node_overhead_ratio": 0.10,
+            "model_share_of_pose": 0.05,
+            "overload_p99_ratio": 2.0,
+            "rss_growth_ratio": 0.05,
+        },
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n")
@@ -78,37 +93,52 @@ def markdown(report: dict[str, Any]) -> str:
     def verdict(key: str) -> str:
         return "met" if report[key] <= goals[key] else "**missed**"
 
-    lines = [f"Measured {report['date']} on {m['cpu']} ({m['cores']} cores, {m['memory_gb']} GB, GPU: {m['gpu']}), "
-             f"torch {m['torch']}, MediaPipe {m['mediapipe']}; full pose model unless noted.", "",
-             "| figure | measured | goal |", "|---|---|---|",
-             f"| node overhead over bare MediaPipe ({one['node_ms_per_frame']:.1f} vs {one['bare_mediapipe_ms_per_frame']:.1f} ms per frame, "
-             f"median of {one['repeats']} alternating pass pairs ranging {min(one['node_overhead_ratio_per_pair']):+.0%} to "
-             f"{max(one['node_overhead_ratio_per_pair']):+.0%}; each pass's first frame, which creates the landmarker, left out) "
-             f"| {report['node_overhead_ratio']:+.1%} | <= {goals['node_overhead_ratio']:.0%} ({verdict('node_overhead_ratio')}) |",
-             f"| model share of pose time, 8 people ({eight['model_ms_per_call']:.2f} ms / {eight['pose_ms_per_frame']:.0f} ms) "
-             f"| {report['model_share_of_pose']:.1%} | <= {goals['model_share_of_pose']:.0%} ({verdict('model_share_of_pose')}) |",
-             f"| model share of pose time, 1 person ({one['model_ms_per_call']:.2f} ms / {one['pose_ms_per_frame']:.1f} ms) "
-             f"| {report['model_share_of_pose_1_person']:.1%} | <= 5% |",
-             f"| overload: p99 latency at 2x input / unloaded ({overload['overloaded_2x']['latency_ms']['p99']:.0f} / "
-             f"{overload['unloaded']['latency_ms']['p99']:.0f} ms), {overload['overloaded_2x']['dropped']} of "
-             f"{overload['overloaded_2x']['sent']} frames dropped, latency first/last third "
-             f"{overload['overloaded_2x']['latency_p50_first_third_ms']:.0f}/{overload['overloaded_2x']['latency_p50_last_third_ms']:.0f} ms "
-             f"| {report['overload_p99_ratio']:.2f}x | <= {goals['overload_p99_ratio']:.0f}x ({verdict('overload_p99_ratio')}) |",
-             f"| node RSS growth over {memory['frames']:,} looped frames (lite model, {memory['rss_after_warmup_mb']:.0f} -> "
-             f"{memory['rss_final_mb']:.0f} MB) | {report['rss_growth_ratio']:+.1%} | < {goals['rss_growth_ratio']:.0%} "
-             f"({verdict('rss_growth_ratio')}) |", "",
-             "| stage (ms, 1 person) | p50 | p95 | p99 |", "|---|---|---|---|"]
+    pairs, loaded = one["node_overhead_ratio_per_pair"], overload["overloaded_2x"]
+    lines = [
+        f"Measured {report['date']} on {m['cpu']} ({m['cores']} cores, {m['memory_gb']} GB, GPU: {m['gpu']}), "
+        f"torch {m['torch']}, MediaPipe {m['mediapipe']}; full pose model unless noted.",
+        "",
+        "| figure | measured | goal |",
+        "|---|---|---|",
+        f"| node overhead over bare MediaPipe ({one['node_ms_per_frame']:.1f} vs "
+        f"{one['bare_mediapipe_ms_per_frame']:.1f} ms per frame, median of {one['repeats']} alternating pass pairs "
+        f"ranging {min(pairs):+.0%} to {max(pairs):+.0%}; each pass's first frame, which creates the landmarker, "
+        f"left out) | {report['node_overhead_ratio']:+.1%} | <= {goals['node_overhead_ratio']:.0%} "
+        f"({verdict('node_overhead_ratio')}) |",
+        f"| model share of pose time, 8 people ({eight['model_ms_per_call']:.2f} ms / "
+        f"{eight['pose_ms_per_frame']:.0f} ms) | {report['model_share_of_pose']:.1%} | "
+        f"<= {goals['model_share_of_pose']:.0%} ({verdict('model_share_of_pose')}) |",
+        f"| model share of pose time, 1 person ({one['model_ms_per_call']:.2f} ms / {one['pose_ms_per_frame']:.1f} ms) "
+        f"| {report['model_share_of_pose_1_person']:.1%} | <= 5% |",
+        f"| overload: p99 latency at 2x input / unloaded ({loaded['latency_ms']['p99']:.0f} / "
+        f"{overload['unloaded']['latency_ms']['p99']:.0f} ms), {loaded['dropped']} of "
+        f"{loaded['sent']} frames dropped, latency first/last third "
+        f"{loaded['latency_p50_first_third_ms']:.0f}/{loaded['latency_p50_last_third_ms']:.0f} ms "
+        f"| {report['overload_p99_ratio']:.2f}x | <= {goals['overload_p99_ratio']:.0f}x "
+        f"({verdict('overload_p99_ratio')}) |",
+        f"| node RSS growth over {memory['frames']:,} looped frames (lite model, "
+        f"{memory['rss_after_warmup_mb']:.0f} -> "
+        f"{memory['rss_final_mb']:.0f} MB) | {report['rss_growth_ratio']:+.1%} | < {goals['rss_growth_ratio']:.0%} "
+        f"({verdict('rss_growth_ratio')}) |",
+        "",
+        "| stage (ms, 1 person) | p50 | p95 | p99 |",
+        "|---|---|---|---|",
+    ]
     lines += [f"| {name} | {v['p50']:.2f} | {v['p95']:.2f} | {v['p99']:.2f} |" for name, v in stages.items()]
     lines += ["", "| batched forward (CPU) | ms per call | windows/s |", "|---|---|---|"]
-    lines += [f"| {b} windows | {v['ms_per_call']:.2f} | {v['windows_per_s']:,.0f} |"
-              for b, v in report["batched_forward"]["cpu"].items()]
+    lines += [
+        f"| {b} windows | {v['ms_per_call']:.2f} | {v['windows_per_s']:,.0f} |"
+        for b, v in report["batched_forward"]["cpu"].items()
+    ]
     cuda = report["batched_forward"].get("cuda")
     if isinstance(cuda, str):
         lines += ["", f"CUDA: {cuda}."]
     else:
         for name in ("cuda_fp32", "cuda_fp16"):
-            lines += [f"| {b} windows, {name} | {v['ms_per_call']:.2f} | {v['windows_per_s']:,.0f} |"
-                      for b, v in report["batched_forward"][name].items()]
+            lines += [
+                f"| {b} windows, {name} | {v['ms_per_call']:.2f} | {v['windows_per_s']:,.0f} |"
+                for b, v in report["batched_forward"][name].items()
+            ]
     if "tiles" in report:
         lines += tiles.markdown(report["tiles"])
     return "\n".join(lines) + "\n"

@@ -66,13 +66,19 @@ def report() -> list[dict[str, Any]]:
 
 
 def markdown(rows: list[dict[str, Any]]) -> list[str]:
-    lines = ["", f"| frame, tile size (max_tiles {DEFAULT_MAX_TILES}) | tiles used (side) | first frame | later frames p50 "
-             "| people found | peak RSS |", "|---|---|---|---|---|---|"]
+    lines = [
+        "",
+        f"| frame, tile size (max_tiles {DEFAULT_MAX_TILES}) | tiles used (side) | first frame | later frames p50 "
+        "| people found | peak RSS |",
+        "|---|---|---|---|---|---|",
+    ]
     for row in rows:
         tiles = f"{row['tiles']} ({row['tile_side']} px)" if row["tiles"] else "none"
         asked = f"{row['tile_size']} px" if row["tile_size"] else "no tiles"
-        lines.append(f"| {row['frame']}, {asked} | {tiles} | {row['first_frame_s']:.1f} s | "
-                     f"{row['later_frame_ms_p50']:.0f} ms | {row['people_mean']:.1f} | {row['peak_rss_mb']:,.0f} MB |")
+        lines.append(
+            f"| {row['frame']}, {asked} | {tiles} | {row['first_frame_s']:.1f} s | "
+            f"{row['later_frame_ms_p50']:.0f} ms | {row['people_mean']:.1f} | {row['peak_rss_mb']:,.0f} MB |"
+        )
     return lines
 
 

@@ -47,7 +47,9 @@ class LandmarkClip:
                 raise ValueError(f"{path}: stamps must strictly increase")
             valence = float(data["valence"]) if "valence" in data else None
             arousal = float(data["arousal"]) if "arousal" in data else None
-            return cls(landmarks, stamps, float(data["fps"]), str(data["label"]), str(data["subject"]), valence, arousal)
+            return cls(
+                landmarks, stamps, float(data["fps"]), str(data["label"]), str(data["subject"]), valence, arousal
+            )
 
 
 def clip_windows(clip: LandmarkClip, window: WindowConfig, stride_s: float = 0.25) -> np.ndarray:
@@ -68,8 +70,12 @@ def load_taxonomy(path: Path) -> tuple[str, tuple[str, ...], dict[str, tuple[flo
     return str(data.get("name", Path(path).stem)), classes, affect
 
 
-def clips_to_arrays(clips: Sequence[LandmarkClip], classes: Sequence[str], window: WindowConfig,
-                    affect_defaults: dict[str, tuple[float, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def clips_to_arrays(
+    clips: Sequence[LandmarkClip],
+    classes: Sequence[str],
+    window: WindowConfig,
+    affect_defaults: dict[str, tuple[float, float]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(features, labels, valence_arousal, has_affect) for training; unknown labels are an error."""
     index = {name: i for i, name in enumerate(classes)}
     features, labels, affect, has_affect = [], [], [], []
@@ -85,5 +91,9 @@ def clips_to_arrays(clips: Sequence[LandmarkClip], classes: Sequence[str], windo
         labels.append(np.full(len(windows), index[clip.label]))
         affect.append(np.tile(va, (len(windows), 1)))
         has_affect.append(np.full(len(windows), known))
-    return (np.concatenate(features).astype(np.float32), np.concatenate(labels),
-            np.concatenate(affect).astype(np.float32), np.concatenate(has_affect))
+    return (
+        np.concatenate(features).astype(np.float32),
+        np.concatenate(labels),
+        np.concatenate(affect).astype(np.float32),
+        np.concatenate(has_affect),
+    )

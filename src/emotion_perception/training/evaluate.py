@@ -175,17 +175,28 @@ def content_fold_evaluation(clips: list[Clip], folds: int, seed: int, recipe: Re
         results["lstm"].append(_classification_report(yt, predict(lstm, xt)[0], k))
 
         forest = baselines.random_forest(seed).fit(baselines.pose_statistics(x), y)
-        results["random_forest"].append(_classification_report(yt, forest.predict_proba(baselines.pose_statistics(xt)), k))
-        print("  macro-F1: ours {:.3f}  lstm {:.3f}  rf {:.3f}".format(
-            results["emotiposeformer"][-1]["macro_f1"], results["lstm"][-1]["macro_f1"],
-            results["random_forest"][-1]["macro_f1"]), flush=True)
+        forest_probabilities = forest.predict_proba(baselines.pose_statistics(xt))
+        results["random_forest"].append(_classification_report(yt, forest_probabilities, k))
+        print(
+            "  macro-F1: ours {:.3f}  lstm {:.3f}  rf {:.3f}".format(
+                results["emotiposeformer"][-1]["macro_f1"],
+                results["lstm"][-1]["macro_f1"],
+                results["random_forest"][-1]["macro_f1"],
+            ),
+            flush=True,
+        )
 
     metrics: dict = {
         "protocol": {
             "split": f"{folds} folds over motion contents (whole motions held out)",
-            "folds": [sorted(f) for f in assignments], "seed": seed, "windows": int(len(windows)),
-            "window": dataclasses.asdict(WINDOW), "classes": list(CLASSES),
-            "train_config": train_config.to_dict(), "lstm_epochs": lstm_epochs, "model_config": model_config.to_dict(),
+            "folds": [sorted(f) for f in assignments],
+            "seed": seed,
+            "windows": int(len(windows)),
+            "window": dataclasses.asdict(WINDOW),
+            "classes": list(CLASSES),
+            "train_config": train_config.to_dict(),
+            "lstm_epochs": lstm_epochs,
+            "model_config": model_config.to_dict(),
         },
     }
     for name, reports in results.items():
@@ -206,8 +217,14 @@ def content_fold_evaluation(clips: list[Clip], folds: int, seed: int, recipe: Re
     return metrics, curves
 
 
-def size_selection(windows: WindowSet, assignments: Sequence[set[str]], train_config: TrainConfig,
-                   progress: bool, subsample: int = 4, epochs: int = 6) -> dict:
+def size_selection(
+    windows: WindowSet,
+    assignments: Sequence[set[str]],
+    train_config: TrainConfig,
+    progress: bool,
+    subsample: int = 4,
+    epochs: int = 6,
+) -> dict:
     """Chooses the model size on *validation* motions only, never on a fold's test motions.
 
     Inside every outer fold, the training motions are split again by content; each size trains
@@ -232,20 +249,38 @@ def size_selection(windows: WindowSet, assignments: Sequence[set[str]], train_co
         for name, model_config in SIZES.items():
             model = seeded(functools.partial(EmotiPoseformer, model_config), train_config.seed)
             start = time.perf_counter()
-            train_model(model, windows.features[index], windows.labels[index], windows.valence_arousal[index],
-                        config, progress=progress, description=f"fold {fold} size {name}")
+            train_model(
+                model,
+                windows.features[index],
+                windows.labels[index],
+                windows.valence_arousal[index],
+                config,
+                progress=progress,
+                description=f"fold {fold} size {name}",
+            )
             seconds[name].append(time.perf_counter() - start)
             probabilities, _ = predict(model, windows.features[inner_validation])
-            scores[name].append(macro_f1(windows.labels[inner_validation], probabilities.argmax(1), len(windows.classes)))
+            scores[name].append(
+                macro_f1(windows.labels[inner_validation], probabilities.argmax(1), len(windows.classes))
+            )
             parameters[name] = int(sum(p.numel() for p in model.parameters()))
             print(f"  fold {fold} size {name}: validation macro-F1 {scores[name][-1]:.3f}", flush=True)
     selected, best, standard_error = one_standard_error_choice(scores, parameters)
     return {
         "protocol": f"inside each outer fold, one content fold of its training motions validates; every "
-                    f"{subsample}th training window, {epochs} epochs; smallest size within one standard error of the best",
-        "selected": selected, "best": best, "standard_error": standard_error,
-        "sizes": {name: {"parameters": parameters[name], "validation_macro_f1": _summary(scores[name]),
-                         "train_seconds": _summary(seconds[name]), "config": SIZES[name].to_dict()} for name in SIZES},
+        f"{subsample}th training window, {epochs} epochs; smallest size within one standard error of the best",
+        "selected": selected,
+        "best": best,
+        "standard_error": standard_error,
+        "sizes": {
+            name: {
+                "parameters": parameters[name],
+                "validation_macro_f1": _summary(scores[name]),
+                "train_seconds": _summary(seconds[name]),
+                "config": SIZES[name].to_dict(),
+            }
+            for name in SIZES
+        },
     }
 
 
@@ -275,8 +310,10 @@ def _int8_check(model: torch.nn.Module, features: np.ndarray, truth: np.ndarray,
             for _ in range(20):
                 candidate(batch)
         timings.append(time.perf_counter() - start)
-    return {"macro_f1_delta": macro_f1(truth, int8, classes) - macro_f1(truth, reference, classes),
-            "speed_ratio": timings[0] / timings[1]}
+    return {
+        "macro_f1_delta": macro_f1(truth, int8, classes) - macro_f1(truth, reference, classes),
+        "speed_ratio": timings[0] / timings[1],
+    }
 
 
 def markdown_table(metrics: dict) -> str:
@@ -291,51 +328,78 @@ def markdown_table(metrics: dict) -> str:
 
 
 def cross_source_table(section: dict) -> list[str]:
-    lines = ["**New people: train on one studio, test on the other** (classes both label: "
-             f"{', '.join(SHARED_CLASSES)}; judged as the node publishes, argmax over all {len(CLASSES)} classes; "
-             f"ours: mean ± std over {len(section['protocol']['seeds'])} training seeds, baselines: first seed; "
-             "largest class share: mean, the class named from the first seed)", "",
-             "| train -> test | model | macro-F1 | top-1 | clip vote | largest class share | ECE |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "**New people: train on one studio, test on the other** (classes both label: "
+        f"{', '.join(SHARED_CLASSES)}; judged as the node publishes, argmax over all {len(CLASSES)} classes; "
+        f"ours: mean ± std over {len(section['protocol']['seeds'])} training seeds, baselines: first seed; "
+        "largest class share: mean, the class named from the first seed)",
+        "",
+        "| train -> test | model | macro-F1 | top-1 | clip vote | largest class share | ECE |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for direction in (f"{a}->{b}" for a, b in DIRECTIONS):
         ours = section[direction]
         spread = ours["std"]
-        lines.append(f"| {direction} | EmotiPoseformer (ours) | {ours['macro_f1']:.3f} ± {spread['macro_f1']:.3f} | "
-                     f"{ours['top1']:.3f} ± {spread['top1']:.3f} | "
-                     f"{ours['clip_top1']:.3f} ± {spread['clip_top1']:.3f} | "
-                     f"{ours['largest_class_share']:.2f} ({ours['largest_class']}) | {ours['ece']:.3f} |")
+        lines.append(
+            f"| {direction} | EmotiPoseformer (ours) | {ours['macro_f1']:.3f} ± {spread['macro_f1']:.3f} | "
+            f"{ours['top1']:.3f} ± {spread['top1']:.3f} | "
+            f"{ours['clip_top1']:.3f} ± {spread['clip_top1']:.3f} | "
+            f"{ours['largest_class_share']:.2f} ({ours['largest_class']}) | {ours['ece']:.3f} |"
+        )
         for key, title in (("lstm", "LSTM 2x256"), ("random_forest", "Random Forest")):
             other = ours["baselines"][key]
-            lines.append(f"| {direction} | {title} | {other['macro_f1']:.3f} | {other['top1']:.3f} | | "
-                         f"{other['largest_class_share']:.2f} | |")
-    lines += ["", f"On the motions both studios recorded ({', '.join(SHARED_MOTIONS)}) only, same windows:", "",
-              "| train -> test | windows | macro-F1 | top-1 | clip vote | largest class share |",
-              "|---|---|---|---|---|---|"]
+            lines.append(
+                f"| {direction} | {title} | {other['macro_f1']:.3f} | {other['top1']:.3f} | | "
+                f"{other['largest_class_share']:.2f} | |"
+            )
+    lines += [
+        "",
+        f"On the motions both studios recorded ({', '.join(SHARED_MOTIONS)}) only, same windows:",
+        "",
+        "| train -> test | windows | macro-F1 | top-1 | clip vote | largest class share |",
+        "|---|---|---|---|---|---|",
+    ]
     for direction in (f"{a}->{b}" for a, b in DIRECTIONS):
         shared = section[direction]["shared_motions"]
-        lines.append(f"| {direction} | {shared['windows']} | {shared['macro_f1']:.3f} | {shared['top1']:.3f} | "
-                     f"{shared['clip_top1']:.3f} | {shared['largest_class_share']:.2f} ({shared['largest_class']}) |")
-    lines += ["", "| train -> test | " + " | ".join(f"recall {c}" for c in SHARED_CLASSES)
-              + " | valence CCC | arousal CCC | temperature |", "|---" * (len(SHARED_CLASSES) + 4) + "|"]
+        lines.append(
+            f"| {direction} | {shared['windows']} | {shared['macro_f1']:.3f} | {shared['top1']:.3f} | "
+            f"{shared['clip_top1']:.3f} | {shared['largest_class_share']:.2f} ({shared['largest_class']}) |"
+        )
+    lines += [
+        "",
+        "| train -> test | "
+        + " | ".join(f"recall {c}" for c in SHARED_CLASSES)
+        + " | valence CCC | arousal CCC | temperature |",
+        "|---" * (len(SHARED_CLASSES) + 4) + "|",
+    ]
     for direction in (f"{a}->{b}" for a, b in DIRECTIONS):
         ours = section[direction]
         temperatures = ", ".join(f"{r['calibration']['temperature']:.2f}" for r in ours["runs"])
-        lines.append(f"| {direction} | " + " | ".join(f"{ours['per_class_recall'][c]:.2f}" for c in SHARED_CLASSES)
-                     + f" | {ours['valence_ccc']:.2f} | {ours['arousal_ccc']:.2f} | {temperatures} |")
+        lines.append(
+            f"| {direction} | "
+            + " | ".join(f"{ours['per_class_recall'][c]:.2f}" for c in SHARED_CLASSES)
+            + f" | {ours['valence_ccc']:.2f} | {ours['arousal_ccc']:.2f} | {temperatures} |"
+        )
     return lines
 
 
 def ablation_table(section: dict) -> list[str]:
     directions = [f"{a}->{b}" for a, b in DIRECTIONS]
-    lines = ["**Ablation** (each idea added alone to the baseline recipe, then all together; same seeds, same "
-             "test windows)", "",
-             "| recipe | " + " | ".join(f"{d} macro-F1 | {d} clip vote | {d} largest share" for d in directions) + " |",
-             "|---" * (1 + 3 * len(directions)) + "|"]
+    lines = [
+        "**Ablation** (each idea added alone to the baseline recipe, then all together; same seeds, same test windows)",
+        "",
+        "| recipe | " + " | ".join(f"{d} macro-F1 | {d} clip vote | {d} largest share" for d in directions) + " |",
+        "|---" * (1 + 3 * len(directions)) + "|",
+    ]
     for name, row in section.items():
         cells = []
         for d in directions:
             r = row[d]
-            cells += [f"{r['macro_f1']:.3f}", f"{r['clip_top1']:.3f}", f"{r['largest_class_share']:.2f} ({r['largest_class']})"]
+            cells += [
+                f"{r['macro_f1']:.3f}",
+                f"{r['clip_top1']:.3f}",
+                f"{r['largest_class_share']:.2f} ({r['largest_class']})",
+            ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return lines
 
@@ -345,24 +409,41 @@ def content_fold_table(metrics: dict) -> list[str]:
         return f"{entry['mean']:.3f} ± {entry['std']:.3f}"
 
     names = {"emotiposeformer": "EmotiPoseformer (ours)", "lstm": "LSTM 2x256", "random_forest": "Random Forest"}
-    lines = [f"**New motions, same actors: {metrics['protocol']['split']}, Bandai only, "
-             f"{len(CLASSES)} classes**", "", "| model | macro-F1 | top-1 |", "|---|---|---|"]
+    lines = [
+        f"**New motions, same actors: {metrics['protocol']['split']}, Bandai only, {len(CLASSES)} classes**",
+        "",
+        "| model | macro-F1 | top-1 |",
+        "|---|---|---|",
+    ]
     for key, title in names.items():
         lines.append(f"| {title} | {cell(metrics[key]['macro_f1'])} | {cell(metrics[key]['top1'])} |")
     ours = metrics["emotiposeformer"]
-    lines += ["", f"Valence CCC {cell(ours['valence_ccc'])}, arousal CCC {cell(ours['arousal_ccc'])} "
-              "(targets derived from class labels, not rated).", "",
-              "| class | recall (ours) |", "|---|---|"]
+    lines += [
+        "",
+        f"Valence CCC {cell(ours['valence_ccc'])}, arousal CCC {cell(ours['arousal_ccc'])} "
+        "(targets derived from class labels, not rated).",
+        "",
+        "| class | recall (ours) |",
+        "|---|---|",
+    ]
     lines += [f"| {c} | {cell(v)} |" for c, v in ours["recall_per_class"].items()]
     if "size_selection" in metrics:
         selection = metrics["size_selection"]
-        lines += ["", "| size (validation motions inside each fold) | parameters | validation macro-F1 | train s |",
-                  "|---|---|---|---|"]
-        lines += [f"| {n}{' **(selected)**' if n == selection['selected'] else ''} | {v['parameters']:,} | "
-                  f"{cell(v['validation_macro_f1'])} | {v['train_seconds']['mean']:.0f} |"
-                  for n, v in selection["sizes"].items()]
-        lines += ["", f"Selection: {selection['protocol']} (best mean: {selection['best']}, "
-                      f"standard error {selection['standard_error']:.3f})."]
+        lines += [
+            "",
+            "| size (validation motions inside each fold) | parameters | validation macro-F1 | train s |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            f"| {n}{' **(selected)**' if n == selection['selected'] else ''} | {v['parameters']:,} | "
+            f"{cell(v['validation_macro_f1'])} | {v['train_seconds']['mean']:.0f} |"
+            for n, v in selection["sizes"].items()
+        ]
+        lines += [
+            "",
+            f"Selection: {selection['protocol']} (best mean: {selection['best']}, "
+            f"standard error {selection['standard_error']:.3f}).",
+        ]
     return lines
 
 
@@ -379,8 +460,15 @@ def plot_confusion(matrix: np.ndarray, classes: Sequence[str], path: Path) -> No
     axis.set_yticks(range(len(classes)), classes)
     for i in range(len(classes)):
         for j in range(len(classes)):
-            axis.text(j, i, f"{normalized[i, j]:.2f}", ha="center", va="center", fontsize=7,
-                      color="white" if normalized[i, j] > 0.5 else "black")
+            axis.text(
+                j,
+                i,
+                f"{normalized[i, j]:.2f}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if normalized[i, j] > 0.5 else "black",
+            )
     axis.set_xlabel("predicted")
     axis.set_ylabel("true")
     axis.set_title("EmotiPoseformer, all folds (held-out motions), row-normalized")

@@ -57,7 +57,9 @@ class SelfAttention(nn.Module):
 
     def forward(self, x: torch.Tensor, key_mask: Optional[torch.Tensor]) -> torch.Tensor:
         b, n, d = x.shape
-        q, k, v = self.qkv(x).reshape(b, n, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4).unbind(0)  # [B, H, N, dh]
+        q, k, v = (
+            self.qkv(x).reshape(b, n, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4).unbind(0)
+        )  # [B, H, N, dh]
         scores = q @ k.transpose(-2, -1) / math.sqrt(d // self.heads)  # [B, H, N, N]
         if key_mask is not None:  # [B, N] True = attend
             # finite, so a fully masked row stays defined (uniform) instead of NaN
@@ -103,7 +105,7 @@ class JointEncoder(nn.Module):
             both = present[:, 1:] * present[:, :-1]  # [B, T-1, 33, 1] joint seen in both frames
             step = (x[:, 1:, :, :2] - x[:, :-1, :, :2]) * both
             seen = torch.clamp(both.sum(dim=(1, 2, 3), keepdim=True), min=1.0)
-            rms = torch.sqrt((step ** 2).sum(dim=(1, 2, 3), keepdim=True) / seen)
+            rms = torch.sqrt((step**2).sum(dim=(1, 2, 3), keepdim=True) / seen)
             velocity = torch.cat([torch.zeros_like(step[:, :1]), step / torch.clamp(rms, min=1e-3)], dim=1)
             inputs = torch.cat([inputs, velocity], dim=-1)  # [B, T, 33, C + 2]
         joints = self.embed(inputs) + self.joint_embedding  # [B, T, 33, dj]
@@ -182,4 +184,3 @@ def seeded(build: Callable[[], ModelT], seed: int) -> ModelT:
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return build()
-

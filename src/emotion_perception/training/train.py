@@ -86,7 +86,9 @@ def train_model(model: nn.Module, features: np.ndarray, labels: np.ndarray, vale
     rng = np.random.default_rng(config.seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     steps = config.epochs * int(np.ceil(len(labels) / config.batch_size))
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=config.learning_rate, total_steps=steps, pct_start=0.1)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=config.learning_rate, total_steps=steps, pct_start=0.1
+    )
     history = History()
     bar = tqdm(total=steps, disable=not progress, desc=description, unit="step", leave=False)
     for _ in range(config.epochs):
@@ -94,7 +96,7 @@ def train_model(model: nn.Module, features: np.ndarray, labels: np.ndarray, vale
         order = rng.permutation(len(labels))
         losses = []
         for start in range(0, len(order), config.batch_size):
-            index = order[start: start + config.batch_size]
+            index = order[start : start + config.batch_size]
             x = torch.from_numpy(augment(features[index], rng, config))
             logits, affect = model.logits(x)
             weight = None if weights is None else torch.from_numpy(weights[index])
@@ -123,7 +125,7 @@ def predict(model: nn.Module, features: np.ndarray, batch_size: int = 512) -> tu
     model.eval()
     probabilities, affect = [], []
     for start in range(0, len(features), batch_size):
-        p, va = model(torch.from_numpy(np.ascontiguousarray(features[start: start + batch_size])))
+        p, va = model(torch.from_numpy(np.ascontiguousarray(features[start : start + batch_size])))
         probabilities.append(p.numpy())
         affect.append(va.numpy())
     return np.concatenate(probabilities), np.concatenate(affect)
