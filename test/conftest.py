@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 # Fast DDS reads its XML profile once per process, at the first participant: set it before any
@@ -65,6 +66,25 @@ def tiny_model_file(tmp_path_factory) -> Path:
     from tiny_model import export_tiny_model
 
     return export_tiny_model(tmp_path_factory.mktemp("model") / "tiny.pt")
+
+
+@pytest.fixture(scope="module")
+def domain_id() -> int:
+    """The test module's private ROS domain (ros_harness.allocate_domain_id)."""
+    from ros_harness import allocate_domain_id
+
+    return allocate_domain_id()
+
+
+@pytest.fixture(scope="module")
+def no_leftover_shared_memory():
+    """Fails the module if its processes leave Fast DDS shared-memory files behind."""
+    from ros_harness import shm_files
+
+    before = shm_files()
+    yield
+    time.sleep(0.5)
+    assert shm_files() - before == set(), "Fast DDS shared-memory files left behind"
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ during the run is checked for at teardown.
 """
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from pathlib import Path
@@ -31,6 +32,18 @@ from emotion_perception.node_process import dds_profile, params_file
 REPO = Path(__file__).resolve().parents[1]
 PARAMS_FILE = params_file()
 DDS_PROFILE = dds_profile()
+
+
+_DOMAINS_PER_PROCESS = 10
+_next_domain = itertools.count()
+
+
+def allocate_domain_id() -> int:
+    """A ROS domain id no other test of this run uses: a block of ten per pytest process (by pid),
+    one id per call, so modules and concurrent runs never share a domain."""
+    index = next(_next_domain)
+    assert index < _DOMAINS_PER_PROCESS, "more private domains than one test run's block"
+    return 10 + (os.getpid() % 20) * _DOMAINS_PER_PROCESS + index
 
 
 def shm_files() -> set[str]:

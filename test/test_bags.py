@@ -4,7 +4,6 @@ through a loop whose clock jumps back."""
 from __future__ import annotations
 
 import json
-import os
 import threading
 from pathlib import Path
 
@@ -108,12 +107,12 @@ def test_the_node_fed_by_bag_replay_agrees_with_bag_process_across_a_loop(bag_di
     from emotion_perception_msgs.msg import FrameEmotions
 
     from emotion_perception.bag.replay import BagPlayer
-    from ros_harness import NodeProcess, Tester
+    from ros_harness import NodeProcess, Tester, allocate_domain_id
 
     case = BY_NAME["pose_squats"]
     bag = make_bag(case, bag_dir)
     expected = [summarize(m) for m in read_emotions(run_case_once(case, bag_dir))]
-    domain_id = 60 + os.getpid() % 40
+    domain_id = allocate_domain_id()
     node = NodeProcess(domain_id, tmp_path / "node.log", {"image": "/camera/image_raw"},
                        dict(case.node_parameters(), image_reliability="reliable", debug_image="false"))
     tester = Tester(domain_id)
@@ -169,11 +168,11 @@ def test_replay_publishes_the_bag_clock_and_honours_remaps(squats_video, tmp_pat
     from sensor_msgs.msg import CameraInfo, Image
 
     from emotion_perception.bag.replay import BagPlayer, parse_remaps
-    from ros_harness import Tester
+    from ros_harness import Tester, allocate_domain_id
 
     bag = tmp_path / "bag"
     video_to_bag(squats_video, bag, max_frames=6)  # 5 fps: 1 s of bag time
-    tester = Tester(20 + os.getpid() % 40, "clock_listener")
+    tester = Tester(allocate_domain_id(), "clock_listener")
     clock_ns, images, infos = [], [], []
     try:
         node = tester.node

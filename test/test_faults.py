@@ -6,7 +6,6 @@ answered, the case is counted by kind in /diagnostics, and the node's peak RSS d
 """
 from __future__ import annotations
 
-import os
 import time
 
 import cv2
@@ -25,7 +24,6 @@ from ros_harness import (
     image_message,
     peak_rss_mb,
     reset_peak_rss,
-    shm_files,
 )
 
 # Over the node's RSS before the case: what refusing one bad frame may cost at most.
@@ -34,17 +32,7 @@ REFUSAL_RSS_MB = 300.0
 TILED_1080P_RSS_MB = 3000.0
 
 
-@pytest.fixture(scope="module")
-def domain_id() -> int:
-    return 20 + (os.getpid() + 90) % 180
-
-
-@pytest.fixture(scope="module", autouse=True)
-def no_leftover_shared_memory():
-    before = shm_files()
-    yield
-    time.sleep(0.5)
-    assert shm_files() - before == set(), "Fast DDS shared-memory files left behind"
+pytestmark = pytest.mark.usefixtures("no_leftover_shared_memory")
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,6 @@ out with the sources' stamps. Lifecycle, bad input and shutdown are specified th
 """
 from __future__ import annotations
 
-import os
-import time
-
 import cv2
 import numpy as np
 import pytest
@@ -25,24 +22,13 @@ from ros_harness import (
     compressed_message,
     header_seconds,
     image_message,
-    shm_files,
     stamp_of,
 )
 
 ARTIFACTS = REPO / "out" / "test-artifacts"
 
 
-@pytest.fixture(scope="module")
-def domain_id() -> int:
-    return 20 + os.getpid() % 180
-
-
-@pytest.fixture(scope="module", autouse=True)
-def no_leftover_shared_memory():
-    before = shm_files()
-    yield
-    time.sleep(0.5)
-    assert shm_files() - before == set(), "Fast DDS shared-memory files left behind"
+pytestmark = pytest.mark.usefixtures("no_leftover_shared_memory")
 
 
 @pytest.fixture(scope="module")
@@ -161,9 +147,11 @@ def test_bad_input_is_counted_logged_once_and_survived(session_factory, frames):
 
 def test_lifecycle_no_output_while_inactive_then_output_then_release(session_factory, frames):
     session = session_factory(autostart="false")
-    assert session.node.wait_for_output("", timeout=1.0) or True
     assert call_transition(session.tester, Transition.TRANSITION_CONFIGURE)
-    time.sleep(0.5)
+    assert session.node.wait_for_output("configured", timeout=10.0)
+    # positive signal first: the node's /emotions publisher is discovered, so the node is on the
+    # graph, and only then the negative: it has no image subscription before activation
+    assert session.tester.spin_until(lambda: session.tester.node.count_publishers("/emotions") == 1, 10.0)
     assert session.publisher.get_subscription_count() == 0, "no image subscription before activation"
     assert "active:" not in session.node.output()
     assert call_transition(session.tester, Transition.TRANSITION_ACTIVATE)
