@@ -14,7 +14,8 @@ setup(
     version="0.1.0",
     packages=find_packages("src"),
     package_dir={"": "src"},
-    package_data={PACKAGE: ["models/*.pt", "models/*.sha256", "models/*.json", "models/*.md"]},
+    package_data={PACKAGE: ["models/*.pt", "models/*.sha256", "models/*.json", "models/*.md",
+                            "training/mocap/*.json"]},
     data_files=[
         ("share/ament_index/resource_index/packages", [f"resource/{PACKAGE}"]),
         (f"share/{PACKAGE}", ["package.xml"]),
@@ -32,8 +33,8 @@ setup(
     extras_require={"test": ["pytest", "hypothesis"]},
     entry_points={
         "console_scripts": [
-            "emotion-perception = emotion_perception.cli:main",
-            "emotion_perception_node = emotion_perception.node:main",
+            "emotion-perception = emotion_perception.doors.cli:main",
+            "emotion_perception_node = emotion_perception.ros.node:main",
         ],
     },
 )

@@ -13,4 +13,4 @@ if [ ! -f "$tarball" ] || ! echo "$TARBALL_SHA256  $tarball" | sha256sum -c --st
 fi
 echo "$TARBALL_SHA256  $tarball" | sha256sum -c --quiet
 tar xzf "$tarball" -C "$CACHE" package/pose_landmark_lite.tflite package/pose_landmark_full.tflite package/pose_landmark_heavy.tflite
-.venv/bin/python -m emotion_perception.pose_models "$CACHE/package" --out models/pose "$@"
+.venv/bin/python -m emotion_perception.core.pose_models "$CACHE/package" --out models/pose "$@"

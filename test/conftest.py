@@ -16,7 +16,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from emotion_perception.data_sources import debian_footage, tfjs_footage  # noqa: E402
+from emotion_perception.core.data_sources import debian_footage, tfjs_footage  # noqa: E402
 
 
 def _require(path: Path) -> Path:

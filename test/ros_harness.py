@@ -25,9 +25,9 @@ from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
 
-from emotion_perception.image_conversion import cv2_to_imgmsg
-from emotion_perception.node_process import NodeProcess as _NodeProcess
-from emotion_perception.node_process import dds_profile, params_file
+from emotion_perception.ros.image_conversion import cv2_to_imgmsg
+from emotion_perception.ros.node_process import NodeProcess as _NodeProcess
+from emotion_perception.ros.node_process import dds_profile, params_file
 
 REPO = Path(__file__).resolve().parents[1]
 PARAMS_FILE = params_file()

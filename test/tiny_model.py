@@ -10,9 +10,9 @@ from typing import Tuple
 import torch
 from torch import nn
 
-from emotion_perception.contract import ModelMetadata
-from emotion_perception.inference import save_model
-from emotion_perception.normalize import NORMALIZATION_VERSION
+from emotion_perception.core.contract import ModelMetadata
+from emotion_perception.core.inference import save_model
+from emotion_perception.core.normalize import NORMALIZATION_VERSION
 
 LABELS = ("calm", "lively", "slumped")
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..bag.from_video import video_to_bag
-from ..bag.images import read_images
-from ..data_sources import tfjs_footage
-from ..image_conversion import to_rgb8
+from ..core.data_sources import tfjs_footage
+from ..doors.bag.from_video import video_to_bag
+from ..doors.bag.images import read_images
+from ..ros.image_conversion import to_rgb8
 
 
 def bag_messages(video: Path, directory: Path, max_frames=None) -> list:

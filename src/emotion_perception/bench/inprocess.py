@@ -8,10 +8,10 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ..emotion_message import frame_emotions
-from ..image_conversion import to_rgb8
-from ..pipeline import STAGES, Pipeline, PipelineConfig, load_default_engine
-from ..pose import PoseConfig, PoseEstimator
+from ..core.pipeline import STAGES, Pipeline, PipelineConfig, load_default_engine
+from ..core.pose import PoseConfig, PoseEstimator
+from ..ros.emotion_message import frame_emotions
+from ..ros.image_conversion import to_rgb8
 
 PERCENTILES = (50, 95, 99)
 # Frames at the start of every pass that pay one-time costs and are left out of per-frame figures:
@@ -36,7 +36,7 @@ class RosPublish:
         import rclpy
         from emotion_perception_msgs.msg import FrameEmotions
 
-        from ..node import ROS_KIT
+        from ..ros.node import ROS_KIT
 
         self.context = rclpy.context.Context()
         rclpy.init(context=self.context)

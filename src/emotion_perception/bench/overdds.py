@@ -16,9 +16,9 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ..bag.from_video import DEFAULT_START_NS
-from ..node_process import DEFAULT_CAMERA_TOPIC as CAMERA_TOPIC
-from ..node_process import NodeProcess, dds_profile, launch_remaps, rss_bytes
+from ..doors.bag.from_video import DEFAULT_START_NS
+from ..ros.node_process import DEFAULT_CAMERA_TOPIC as CAMERA_TOPIC
+from ..ros.node_process import NodeProcess, dds_profile, launch_remaps, rss_bytes
 
 
 @dataclass
@@ -114,7 +114,7 @@ def ros_images(rgb_frames: list[np.ndarray], fps: float = 30.0) -> list:
     """bgr8 Image messages stamped as a camera at `fps` would stamp them."""
     import cv2
 
-    from ..image_conversion import cv2_to_imgmsg
+    from ..ros.image_conversion import cv2_to_imgmsg
 
     images = []
     for index, rgb in enumerate(rgb_frames):

@@ -16,8 +16,8 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ..data_sources import debian_footage
-from ..pose import DEFAULT_MAX_TILES, tile_regions
+from ..core.data_sources import debian_footage
+from ..core.pose import DEFAULT_MAX_TILES, tile_regions
 
 # (width, height, tile_size): the demo's footage as it is, and a 720p, 1080p and 4K robot camera.
 CASES = ((768, 576, 0), (768, 576, 256), (1280, 720, 256), (1920, 1080, 0), (1920, 1080, 256),
@@ -34,8 +34,8 @@ def _peak_rss_mb() -> float:
 
 def measure_case(width: int, height: int, tile_size: int, frames: int = FRAMES) -> dict[str, Any]:
     """In this process: vtest.avi (pedestrians far from the camera) resized to width x height."""
-    from ..pipeline import Pipeline, PipelineConfig, load_default_engine
-    from ..pose import PoseConfig
+    from ..core.pipeline import Pipeline, PipelineConfig, load_default_engine
+    from ..core.pose import PoseConfig
 
     capture = cv2.VideoCapture(str(debian_footage("vtest.avi")))
     images = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 
-from ..landmarks import INDEX
+from ..core.landmarks import INDEX
 
 _ANGLES = [
     ("left_shoulder", "left_elbow", "left_wrist"), ("right_shoulder", "right_elbow", "right_wrist"),

@@ -16,7 +16,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from ..windows import WindowConfig, sliding_windows
+from ..core.windows import WindowConfig, sliding_windows
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from ..mocap.corpus import CLASSES, Clip, valence_arousal
 from . import baselines
 from .calibration import fit_temperature, rescale
 from .invariance import agreement
@@ -33,6 +32,7 @@ from .metrics import (
     per_class_recall,
     top1,
 )
+from .mocap.corpus import CLASSES, Clip, valence_arousal
 from .mocap_windows import Simulation, WindowSet, build_windows
 from .model import EmotiPoseformer, LstmBaseline, seeded
 from .recipe import SHARED_CLASSES, WINDOW, Recipe

@@ -5,10 +5,10 @@ import dataclasses
 from pathlib import Path
 from typing import Sequence
 
-from ..contract import ModelMetadata
-from ..inference import save_model
-from ..normalize import NORMALIZATION_VERSION
-from ..windows import WindowConfig
+from ..core.contract import ModelMetadata
+from ..core.inference import save_model
+from ..core.normalize import NORMALIZATION_VERSION
+from ..core.windows import WindowConfig
 from .clips import LandmarkClip, clips_to_arrays, load_taxonomy
 from .model import EmotiPoseformer, seeded
 from .recipe import CHOSEN, WINDOW

@@ -20,10 +20,10 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from ..mocap.corpus import CLASSES, Clip, list_clips
 from . import EVALUATION_PARTS, baselines
 from .cross_source import DIRECTIONS, SHARED_MOTIONS, ablation, run_direction, view_windows
 from .metrics import concordance_correlation, confusion, macro_f1, per_class_recall, top1
+from .mocap.corpus import CLASSES, Clip, list_clips
 from .mocap_windows import WindowSet, build_windows, content_folds
 from .model import EmotiPoseformer, LstmBaseline, seeded
 from .recipe import CHOSEN, RECIPE, SHARED_CLASSES, WINDOW, Recipe, ablation_variants

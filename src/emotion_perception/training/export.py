@@ -11,14 +11,14 @@ from pathlib import Path
 
 import torch
 
-from ..checksums import sha256_of
-from ..contract import ModelMetadata
-from ..inference import save_model
-from ..mocap.corpus import CIRCUMPLEX_DEGREES, CLASSES, SOURCES, list_clips
-from ..mocap.sources import load_source
-from ..normalize import NORMALIZATION_VERSION
+from ..core.checksums import sha256_of
+from ..core.contract import ModelMetadata
+from ..core.inference import save_model
+from ..core.normalize import NORMALIZATION_VERSION
 from .cross_source import calibrate, holdout_clips, train_recipe
 from .invariance import agreement
+from .mocap.corpus import CIRCUMPLEX_DEGREES, CLASSES, SOURCES, list_clips
+from .mocap.sources import load_source
 from .recipe import RECIPE, WINDOW, Recipe
 from .train import predict
 

@@ -8,12 +8,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..data_sources import tfjs_footage
-from ..landmarks import INDEX, SKELETON_EDGES
-from ..mocap.corpus import clip_landmarks, list_clips
-from ..mocap.projection import observe, random_camera
-from ..normalize import normalize_window, resample_window
-from ..pose import PoseConfig, PoseEstimator
+from ..core.data_sources import tfjs_footage
+from ..core.landmarks import INDEX, SKELETON_EDGES
+from ..core.normalize import normalize_window, resample_window
+from ..core.pose import PoseConfig, PoseEstimator
+from .mocap.corpus import clip_landmarks, list_clips
+from .mocap.projection import observe, random_camera
 
 
 def _real_window(frames: int = 60) -> tuple[np.ndarray, np.ndarray]:

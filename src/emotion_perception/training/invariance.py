@@ -15,11 +15,11 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..landmarks import LEFT_HIP, RIGHT_HIP
-from ..mocap.body import random_body_scales, scale_body
-from ..mocap.corpus import Clip, clip_landmarks
-from ..mocap.projection import observe, random_camera
-from ..windows import sliding_windows
+from ..core.landmarks import LEFT_HIP, RIGHT_HIP
+from ..core.windows import sliding_windows
+from .mocap.body import random_body_scales, scale_body
+from .mocap.corpus import Clip, clip_landmarks
+from .mocap.projection import observe, random_camera
 from .mocap_windows import clip_seed, clip_yaw
 from .recipe import WINDOW
 

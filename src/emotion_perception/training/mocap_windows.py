@@ -16,11 +16,11 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from ..landmarks import LEFT_HIP, RIGHT_HIP
-from ..mocap.body import random_body_scales, scale_body
-from ..mocap.corpus import Clip, clip_landmarks, valence_arousal
-from ..mocap.projection import observe, random_camera
-from ..windows import WindowConfig, sliding_windows
+from ..core.landmarks import LEFT_HIP, RIGHT_HIP
+from ..core.windows import WindowConfig, sliding_windows
+from .mocap.body import random_body_scales, scale_body
+from .mocap.corpus import Clip, clip_landmarks, valence_arousal
+from .mocap.projection import observe, random_camera
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from typing import Callable, Optional, Tuple, TypeVar
 import torch
 from torch import nn
 
-from ..landmarks import NUM_LANDMARKS
-from ..normalize import NUM_CHANNELS
+from ..core.landmarks import NUM_LANDMARKS
+from ..core.normalize import NUM_CHANNELS
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Callable
 
-from ..mocap.corpus import CLASSES
-from ..windows import WindowConfig
+from ..core.windows import WindowConfig
+from .mocap.corpus import CLASSES
 from .mocap_windows import Simulation
 from .model import EmotiPoseformerConfig
 from .train import TrainConfig

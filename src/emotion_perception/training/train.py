@@ -17,7 +17,7 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from ..normalize import COORDINATE_LIMIT, mirror_features
+from ..core.normalize import COORDINATE_LIMIT, mirror_features
 from .metrics import macro_f1
 
 

@@ -1,0 +1,92 @@
+"""Golden replay cases: bags made from real footage, and the outputs we expect from them.
+
+`emotion-perception bag goldens --write` (make goldens) regenerates the expected outputs; nothing
+else writes them. Each golden names the model (sha256) and pipeline options it was made with,
+so a retrained model fails the check with an instruction, not a mystery.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Optional
+
+from ...core.checksums import sha256_of
+from ...core.data_sources import REPOSITORY_ROOT, debian_footage, tfjs_footage
+from ...core.pipeline import Pipeline, PipelineConfig, default_model_path, load_default_engine
+from ...core.pose import PoseConfig
+from ...ros.emotion_message import summarize
+from .from_video import video_to_bag
+from .process import process_bag, read_emotions
+
+GOLDEN_DIR = REPOSITORY_ROOT / "test" / "goldens"
+
+
+@dataclass(frozen=True)
+class GoldenCase:
+    name: str
+    source: str  # "tfjs:<file>" (../shared footage) or "debian:<file>" (setup's cache)
+    max_frames: Optional[int] = None
+    start_frame: int = 0
+    storage: str = "mcap"
+    compressed: bool = False
+    tile_size: int = 0
+    max_people: int = 4
+
+    def video(self) -> Path:
+        kind, name = self.source.split(":", 1)
+        return tfjs_footage(name) if kind == "tfjs" else debian_footage(name)
+
+    def pipeline_config(self) -> PipelineConfig:
+        return PipelineConfig(pose=PoseConfig(model="full", max_people=self.max_people, tile_size=self.tile_size))
+
+    def node_parameters(self) -> dict[str, str]:
+        """The node parameters that make the node run this case's pipeline."""
+        return {"pose_model": "full", "max_people": str(self.max_people), "tile_size": str(self.tile_size)}
+
+
+CASES = (
+    GoldenCase("pose_squats", "tfjs:pose_squats.mp4"),
+    GoldenCase("pose_1", "tfjs:pose_1.mp4", storage="sqlite3"),
+    GoldenCase("vtest_slice", "debian:vtest.avi", max_frames=40, compressed=True, tile_size=256, max_people=6),
+)
+BY_NAME = {case.name: case for case in CASES}
+
+
+def make_bag(case: GoldenCase, directory: Path) -> Path:
+    bag = directory / f"{case.name}_{case.storage}"
+    if not bag.exists():
+        video_to_bag(case.video(), bag, storage=case.storage, compressed=case.compressed,
+                     max_frames=case.max_frames, start_frame=case.start_frame)
+    return bag
+
+
+def run_case(case: GoldenCase, directory: Path) -> list[dict]:
+    """The case's bag through `bag process` with the packaged model: summarized outputs."""
+    bag = make_bag(case, directory)
+    result = directory / f"{case.name}_result"
+    if result.exists():
+        shutil.rmtree(result)
+    pipeline = Pipeline(case.pipeline_config(), load_default_engine(device="cpu"))
+    try:
+        process_bag(pipeline, bag, result)
+    finally:
+        pipeline.close()
+    return [summarize(message) for message in read_emotions(result)]
+
+
+def golden_path(case: GoldenCase) -> Path:
+    return GOLDEN_DIR / f"{case.name}.json"
+
+
+def write_golden(case: GoldenCase, frames: list[dict]) -> Path:
+    path = golden_path(case)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = {"case": asdict(case), "model_sha256": sha256_of(default_model_path()), "frames": frames}
+    path.write_text(json.dumps(document, separators=(",", ":")) + "\n")
+    return path
+
+
+def load_golden(case: GoldenCase) -> dict:
+    return json.loads(golden_path(case).read_text())

@@ -1,0 +1,92 @@
+"""Motion-capture sources as configuration: `config/mocap_sources/<name>.yaml`.
+
+Each file says where a source's clips are (folders in the shared data, or a pinned archive that
+is unpacked once into the cache), how a file name gives content, style and take, the source's
+unit, its skeleton onto MediaPipe's landmarks (skeleton_map.SkeletonTable) and its styles onto
+our classes. Every source then takes the one path BVH -> landmarks -> cameras -> windows.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from ...core.checksums import require_sha256
+from ...core.data_sources import REPOSITORY_ROOT, cache_dir, data_dir
+from .skeleton_map import SkeletonTable
+
+SOURCES_DIR = REPOSITORY_ROOT / "config" / "mocap_sources"
+
+
+@dataclass(frozen=True)
+class FileSet:
+    name: str
+    folder: Optional[str] = None  # under the data directory
+    archive: Optional[str] = None  # under the data directory, unpacked into the cache
+    sha256: Optional[str] = None
+    unpacked_folder: str = ""
+
+
+@dataclass(frozen=True)
+class MocapSource:
+    name: str
+    title: str
+    credit: str
+    license: str
+    files: tuple[FileSet, ...]
+    pattern: str
+    unit_cm: float
+    skeleton: SkeletonTable
+    labels: dict[str, str]  # style -> class
+    contents: dict[str, str]  # content id in file names -> readable name (optional)
+
+    def folder(self, files: FileSet) -> Path:
+        """The folder holding a file set's BVH files, unpacking its archive on first use (only the
+        labelled styles' files: Bandai's dataset-2 is 515 MB whole)."""
+        if files.folder is not None:
+            return data_dir() / files.folder
+        target = cache_dir() / f"{self.name}-{files.name}"
+        marker = target / ".unpacked"
+        if not marker.exists():
+            archive = data_dir() / files.archive
+            require_sha256(archive, files.sha256, RuntimeError,
+                           "the pin is the archive's documented digest: is ../shared/data complete?")
+            target.mkdir(parents=True, exist_ok=True)
+            patterns = [f"*{style}_*" for style in sorted(self.labels)]
+            subprocess.run(["tar", "xJf", str(archive), "-C", str(target), "--wildcards", *patterns], check=True)
+            marker.touch()
+        return target / files.unpacked_folder
+
+    def parse(self, stem: str) -> Optional[re.Match]:
+        return re.match(self.pattern, stem)
+
+
+@functools.lru_cache(maxsize=16)
+def load_source(name: str, directory: Path = SOURCES_DIR) -> MocapSource:
+    """A source's configuration, parsed once per process (clip_landmarks asks for it per clip)."""
+    import yaml
+
+    path = directory / f"{name}.yaml"
+    data = yaml.safe_load(path.read_text())
+    skeleton = data["skeleton"]
+    table = SkeletonTable(
+        landmarks=dict(skeleton["landmarks"]), toes=dict(skeleton["toes"]), head=skeleton["head"],
+        head_axes=dict(skeleton["head_axes"]), unit_cm=float(data["unit_cm"]),
+        torso_length_scale=float(skeleton.get("torso_length_scale", 1.0)),
+        shoulder_width_scale=float(skeleton.get("shoulder_width_scale", 1.0)),
+        hip_width_scale=float(skeleton.get("hip_width_scale", 1.0)),
+        head_up_cm=float(skeleton.get("head_up_cm", 0.0)),
+    )
+    return MocapSource(
+        name=data["name"], title=data["title"], credit=data["credit"], license=data["license"],
+        files=tuple(FileSet(**entry) for entry in data["files"]), pattern=data["pattern"],
+        unit_cm=float(data["unit_cm"]), skeleton=table, labels=dict(data["labels"]),
+        contents={str(k): str(v) for k, v in (data.get("contents") or {}).items()},
+    )
+
+
+def source_names(directory: Path = SOURCES_DIR) -> list[str]:
+    return sorted(path.stem for path in directory.glob("*.yaml"))

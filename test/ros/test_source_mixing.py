@@ -1,0 +1,14 @@
+"""Two sources interleaved on one topic are told from one camera that changes its mind."""
+from __future__ import annotations
+
+from emotion_perception.ros.source_mixing import RECENT_S, SourceMixingDetector
+
+
+def test_interleaved_sources_alternate_and_a_resolution_change_does_not():
+    detector = SourceMixingDetector()
+    one_camera = [("camera", 640, 480)] * 5 + [("camera", 1280, 720)] * 5
+    assert not any(detector.observe(s, now=i) for i, s in enumerate(one_camera))
+    two_cameras = [("front", 640, 480), ("back", 640, 480)] * 4
+    seen = [detector.observe(s, now=20 + i) for i, s in enumerate(two_cameras)]
+    assert sum(seen) == 6 and detector.alternations == 6
+    assert detector.recent(now=27 + RECENT_S) and not detector.recent(now=27.5 + RECENT_S)
