@@ -1,4 +1,4 @@
-"""ament_python package: the ROS-free core, its command line and (later) the ROS node.
+"""ament_python package: the ROS-free core, the ROS 2 node, the command line and the training side.
 
 Data files are installed the ROS way (share/<package>/...) so a colcon install can find its
 launch file, parameters, DDS profile and models through ament_index.

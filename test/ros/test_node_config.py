@@ -10,7 +10,7 @@ import yaml
 from rclpy.context import Context
 from rclpy.parameter import Parameter
 
-from emotion_perception.ros.node_parameters import BY_NAME
+from emotion_perception.ros.node_parameters import BY_NAME, parameters_file
 from ros_harness import DDS_PROFILE, PARAMS_FILE, REPO
 
 ROS_OWN = {"use_sim_time", "start_type_description_service"}  # every rclpy node declares these
@@ -31,6 +31,10 @@ def node():
 
 def yaml_parameters() -> dict:
     return yaml.safe_load(PARAMS_FILE.read_text())["/**"]["ros__parameters"]
+
+
+def test_the_parameters_file_is_generated_from_the_parameter_table():
+    assert PARAMS_FILE.read_text() == parameters_file(), "run `emotion-perception params --write`"
 
 
 def test_yaml_lists_exactly_the_declared_parameters_with_their_defaults(node):

@@ -5,9 +5,8 @@ dominates a small transformer, so batching 8 people costs little more than 1. fp
 CUDA only (CPU half precision is slower and less accurate).
 
 On the CPU the forward runs on one thread by default. MediaPipe keeps a core busy beside it, and
-torch's intra-op workers spin-wait after each call: on two cores a two-thread forward measured
-2.4 ms mean with an 11 ms p95 and slowed the next pose estimate, one thread 1.0 ms with a 1.1 ms
-p95 (`emotion-perception bench`, pose_squats).
+torch's intra-op workers spin-wait after each call, so on a small robot computer a two-thread
+forward has a long tail and slows the next pose estimate (`make bench` measures both).
 """
 from __future__ import annotations
 

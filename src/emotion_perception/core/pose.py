@@ -1,7 +1,7 @@
 """MediaPipe PoseLandmarker in VIDEO (streaming) mode: RGB frames in, 33 landmarks per person out.
 
 VIDEO mode runs the person detector only when tracking is lost, which is what makes it fast
-(about 25 ms a frame for the full model on one core, against 42 ms in IMAGE mode). Its price is
+(`make bench` measures it against IMAGE mode and bare MediaPipe). Its price is
 that MediaPipe rejects any timestamp not strictly greater than the previous one, forever. Real
 clocks jump back (a looped rosbag, a restarted camera driver, sim time), so `PoseEstimator` owns
 the timestamp discipline: equal stamps are nudged forward by a millisecond, and a stamp that goes

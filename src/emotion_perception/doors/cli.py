@@ -159,6 +159,19 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _params(args: argparse.Namespace) -> int:
+    from ..ros.node_parameters import parameters_file
+    from ..ros.node_process import params_file
+
+    text = parameters_file()
+    if args.write:
+        params_file().write_text(text)
+        print(f"wrote {params_file()}")
+    else:
+        print(text, end="")
+    return 0
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="emotion-perception", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -238,6 +251,10 @@ def make_parser() -> argparse.ArgumentParser:
         "--readme", type=Path, default=Path("README.md"), help="README whose benchmark table to regenerate"
     )
     bench.set_defaults(handler=_bench)
+
+    params = commands.add_parser("params", help="print the node's parameters file, generated from its parameter table")
+    params.add_argument("--write", action="store_true", help="rewrite config/emotion_perception.yaml with it")
+    params.set_defaults(handler=_params)
 
     from .bag.cli import register as register_bag_commands
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 from ..core.data_sources import debian_footage
 from ..ros.emotion_message import summarize
@@ -22,7 +22,7 @@ from .bag.from_video import video_to_bag
 
 @dataclass(frozen=True)
 class DemoConfig:
-    video: Path = debian_footage("vtest.avi")
+    video: Path = field(default_factory=lambda: debian_footage("vtest.avi"))  # EMOTION_CACHE_DIR read when used
     frames: int = 100
     rate: float = 0.5
     tile_size: int = 256
@@ -73,7 +73,8 @@ def describe(frame: dict, start_ns: int) -> list[str]:
     return lines
 
 
-def run_demo(config: DemoConfig = DemoConfig()) -> int:
+def run_demo(config: Optional[DemoConfig] = None) -> int:
+    config = config or DemoConfig()
     import rclpy
     from diagnostic_msgs.msg import DiagnosticArray
     from emotion_perception_msgs.msg import FrameEmotions

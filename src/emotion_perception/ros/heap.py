@@ -1,6 +1,6 @@
 """Keeping a long-running node's memory flat under glibc (a no-op elsewhere).
 
-Measured on a looped clip (tests/test_node_memory.py, bench memory mode): glibc gave MediaPipe's
+Measured on a looped clip (test/ros/test_node_memory.py, bench memory mode): glibc gave MediaPipe's
 fresh threads, started after every clock jump, their own arenas, and camera-rate frame buffers
 fragmented them, so the node's RSS crept up by several percent over thousands of frames and sat
 about 250 MB above what it needs. Two arenas plus a trim once a second keep it flat.

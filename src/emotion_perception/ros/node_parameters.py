@@ -122,3 +122,37 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ),
 )
 BY_NAME = {spec.name: spec for spec in PARAMETERS}
+
+PARAMETERS_FILE_HEADER = """\
+# emotion_perception node parameters: every parameter and its default.
+# Run-time safe parameters (marked) can be changed while the node runs; the others are read
+# on configure/activate. `/**` applies to the node under any name or namespace.
+/**:
+  ros__parameters:
+"""
+
+
+def _yaml_value(value: Value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def _bounds(spec: ParameterSpec) -> str:
+    notes = []
+    if spec.choices:
+        notes.append("one of " + ", ".join(spec.choices))
+    if spec.minimum is not None:
+        notes.append(f"{spec.minimum:g}..{spec.maximum:g}")
+    if spec.runtime_safe:
+        notes.append("run-time safe")
+    return f" [{'; '.join(notes)}]" if notes else ""
+
+
+def parameters_file() -> str:
+    """config/emotion_perception.yaml as generated from PARAMETERS (`emotion-perception params
+    --write` rewrites it; a test holds the file to this text)."""
+    lines = [f"    # {spec.description}{_bounds(spec)}\n    {spec.name}: {_yaml_value(spec.default)}\n"
+             for spec in PARAMETERS]
+    return PARAMETERS_FILE_HEADER + "".join(lines)
+

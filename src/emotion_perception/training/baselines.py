@@ -6,6 +6,9 @@ and spread of eight joint angles (elbows, shoulders, hips, knees). Missing joint
 """
 from __future__ import annotations
 
+import os
+from typing import Optional
+
 import numpy as np
 from sklearn.ensemble import RandomForestClassifier
 
@@ -41,5 +44,7 @@ def pose_statistics(windows: np.ndarray) -> np.ndarray:
     return np.concatenate([mean.reshape(len(xy), -1), std.reshape(len(xy), -1), speed, hip_speed, *angles], axis=1)
 
 
-def random_forest(seed: int) -> RandomForestClassifier:
-    return RandomForestClassifier(n_estimators=200, min_samples_leaf=2, n_jobs=2, random_state=seed)
+def random_forest(seed: int, workers: Optional[int] = None) -> RandomForestClassifier:
+    """`workers`: parallel tree builders, by default one per core of this machine."""
+    return RandomForestClassifier(n_estimators=200, min_samples_leaf=2, n_jobs=workers or os.cpu_count() or 1,
+                                  random_state=seed)

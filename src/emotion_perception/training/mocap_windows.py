@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 from dataclasses import dataclass
 from multiprocessing import Pool
 from typing import Optional, Sequence
@@ -102,13 +103,14 @@ def balanced_views(clips: Sequence[Clip], views_per_group: int, max_views: int) 
 
 
 def build_windows(clips: Sequence[Clip], classes: Sequence[str], window: WindowConfig, seed: int,
-                  views_per_group: int = 600, max_views: int = 24, workers: int = 2,
+                  views_per_group: int = 600, max_views: int = 24, workers: Optional[int] = None,
                   views: Optional[list[int]] = None, simulation: Simulation = Simulation(),
                   view_yaw: Optional[float] = None) -> WindowSet:
     """Windows of every clip; `view_yaw` (radians): one camera per clip at that yaw from the clip's
     own fixed yaw (clip_yaw) instead of random cameras, so views of a clip can be compared."""
     views = views or balanced_views(clips, views_per_group, max_views)
     jobs = [(clip, v, window, seed, simulation, view_yaw) for clip, v in zip(clips, views)]
+    workers = workers or os.cpu_count() or 1  # by default one process per core of this machine
     if workers > 1:
         with Pool(workers) as pool:
             results = pool.map(_job, jobs, chunksize=8)

@@ -77,12 +77,22 @@ def train_model(model: nn.Module, features: np.ndarray, labels: np.ndarray, vale
     the others (a custom taxonomy without affect values) do not teach the affect head. `groups`
     [N] (the source of each window): the class loss weighs every group equally, however many
     windows it has, so one studio's actors cannot dominate what the model learns."""
+    # Seeded locally: dropout and the batch order follow config.seed, and the caller's global torch
+    # generator is left as it was (fork_rng restores it).
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(config.seed)
+        return _train_seeded(model, features, labels, valence_arousal, config, validation, progress, description,
+                             affect_known, groups)
+
+
+def _train_seeded(model: nn.Module, features: np.ndarray, labels: np.ndarray, valence_arousal: np.ndarray,
+                  config: TrainConfig, validation: Optional[tuple[np.ndarray, np.ndarray]], progress: bool,
+                  description: str, affect_known: Optional[np.ndarray], groups: Optional[np.ndarray]) -> History:
     known = np.ones(len(labels), bool) if affect_known is None else np.asarray(affect_known, bool)
     weights = None
     if groups is not None:
         _, inverse, counts = np.unique(groups, return_inverse=True, return_counts=True)
         weights = (len(groups) / (len(counts) * counts[inverse])).astype(np.float32)
-    torch.manual_seed(config.seed)
     rng = np.random.default_rng(config.seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     steps = config.epochs * int(np.ceil(len(labels) / config.batch_size))

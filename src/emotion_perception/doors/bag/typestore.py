@@ -27,13 +27,19 @@ def message_directory() -> Path:
     raise FileNotFoundError(f"{MSGS_PACKAGE} message definitions not found: build ros2_ws or source its setup.bash")
 
 
-@functools.lru_cache(maxsize=1)
 def typestore() -> Any:
+    """Kilted's types plus ours, read from wherever the message package is found now (a sourced
+    workspace can change AMENT_PREFIX_PATH within one process); built once per directory."""
+    return _typestore_for(message_directory())
+
+
+@functools.lru_cache(maxsize=4)
+def _typestore_for(directory: Path) -> Any:
     from rosbags.typesys import Stores, get_types_from_msg, get_typestore
 
     store = get_typestore(Stores.ROS2_KILTED)
     types: dict = {}
-    for path in sorted(message_directory().glob("*.msg")):
+    for path in sorted(directory.glob("*.msg")):
         types.update(get_types_from_msg(path.read_text(), f"{MSGS_PACKAGE}/msg/{path.stem}"))
     store.register(types)
     return store
