@@ -179,3 +179,27 @@ def test_min_confidence_turns_unsure_labels_into_unknown_at_run_time(session_fac
     judged = [p for r in replies for p in r.people if p.probabilities]
     assert judged and all(p.label == labels[int(np.argmax(p.probabilities))] for p in judged)
     session.close()
+
+
+def test_a_tampered_pose_bundle_fails_activation_loudly_and_a_later_activation_runs_clean(
+        session_factory, frames, tmp_path, monkeypatch):
+    """rclpy swallowed the pose bundle's checksum error: the only log line was 'configured'."""
+    bundles = tmp_path / "pose"
+    bundles.mkdir()
+    original = (REPO / "models" / "pose" / "pose_landmarker_full.task").read_bytes()
+    tampered = bytearray(original)
+    tampered[len(tampered) // 2] ^= 0xFF
+    (bundles / "pose_landmarker_full.task").write_bytes(bytes(tampered))
+    monkeypatch.setenv("EMOTION_POSE_MODEL_DIR", str(bundles))  # searched first; pins from the repository
+    session = session_factory()
+    assert session.node.wait_for_output("activation failed: PoseModelError", 60.0), session.node.output()
+    assert "does not match the pinned" in session.node.output()
+    assert session.node.process.poll() is None
+    (bundles / "pose_landmarker_full.task").write_bytes(original)
+    assert call_transition(session.tester, Transition.TRANSITION_ACTIVATE)
+    session.wait_until_listening()
+    assert session.send(image_message(frames[0], 0)).people is not None
+    values = session.latest_diagnostic_values()
+    assert values["activation_failures"] == "1"
+    assert not any(key.startswith("bad_input.") for key in values), "a failed activation is not bad input"
+    assert session.node.output().count("activation failed") == 1

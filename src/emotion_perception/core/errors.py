@@ -31,3 +31,27 @@ class ModelLoadError(EmotionPerceptionError):
 
 class DeviceUnavailableError(EmotionPerceptionError):
     kind = "device_unavailable"
+
+
+class PoseModelError(EmotionPerceptionError):
+    """A pose model bundle is missing or does not match its pinned checksum."""
+
+    kind = "pose_model"
+
+
+class VideoSourceError(EmotionPerceptionError):
+    """A video file or camera that cannot be opened or read."""
+
+    kind = "video_source"
+
+
+class BvhFormatError(EmotionPerceptionError):
+    """A motion-capture file that is not the BVH its source's table describes."""
+
+    kind = "bvh_format"
+
+
+class LeakageError(EmotionPerceptionError):
+    """A training/test split that puts one motion or clip on both sides: a bug, never input."""
+
+    kind = "leakage"

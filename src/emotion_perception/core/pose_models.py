@@ -20,6 +20,7 @@ from typing import Dict, Optional
 
 from .checksums import require_sha256, sha256_of
 from .data_sources import REPOSITORY_ROOT, installed_share_paths
+from .errors import PoseModelError
 
 POSE_MODEL_VARIANTS = ("lite", "full", "heavy")
 _BUNDLE_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
@@ -28,10 +29,6 @@ _BUNDLE_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 _DETECTOR_NORM = (127.5, 127.5)
 _LANDMARKER_NORM = (0.0, 255.0)
 _CHECKSUM_FILE = "SHA256SUMS"
-
-
-class PoseModelError(RuntimeError):
-    """A pose model bundle is missing or does not match its pinned checksum."""
 
 
 def bundle_name(variant: str) -> str:

@@ -11,7 +11,7 @@ from typing import Optional
 from ..core.data_sources import PACKAGE_ROOT
 from ..core.errors import EmotionPerceptionError
 from ..core.pose import DEFAULT_MAX_TILES, PoseConfig
-from ..core.pose_models import POSE_MODEL_VARIANTS, PoseModelError
+from ..core.pose_models import POSE_MODEL_VARIANTS
 from ..core.smoothing import DEFAULT_MIN_CONFIDENCE
 from ..training import EVALUATION_PARTS
 
@@ -267,13 +267,19 @@ def main(argv: Optional[list[str]] = None) -> int:
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s"
     )
-    from .video import VideoSourceError
-
     try:
         return args.handler(args)
-    except (EmotionPerceptionError, PoseModelError, VideoSourceError, ValueError) as error:
-        # Bad input from the user (files, labels, options): one clear line, no traceback.
+    except EmotionPerceptionError as error:
+        # Bad input from the user (files, labels, options): one clear line; -v adds the traceback.
+        if args.verbose:
+            raise
         print(f"emotion-perception: {error}", file=sys.stderr)
+        return 2
+    except ValueError as error:
+        # Most often a bad value given on the command line, but it can be a bug: -v shows where.
+        if args.verbose:
+            raise
+        print(f"emotion-perception: {error} (run with -v for the traceback)", file=sys.stderr)
         return 2
 
 

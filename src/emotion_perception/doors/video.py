@@ -16,13 +16,10 @@ import cv2
 import numpy as np
 
 from ..core.draw import draw_frame
+from ..core.errors import VideoSourceError
 from ..core.pipeline import FrameResult, Pipeline
 
 LOG = logging.getLogger(__name__)
-
-
-class VideoSourceError(RuntimeError):
-    pass
 
 
 @dataclass

@@ -45,6 +45,7 @@ from std_msgs.msg import Header
 from ..core.errors import BadImageError
 from ..core.stats import StreamStats
 from .emotion_message import MessageKit, frame_emotions
+from .health import judge
 from .heap import limit_arenas, release_free_memory
 from .image_conversion import cv2_to_imgmsg, to_rgb8
 from .image_wire import WirePrefix, read_prefix
@@ -83,7 +84,7 @@ class EmotionPerceptionNode(LifecycleNode):
         for spec in PARAMETERS:
             self.declare_parameter(spec.name, spec.default, _descriptor(spec))
         self.add_on_set_parameters_callback(self._on_set_parameters)
-        self.stats = StreamStats()
+        self.stats = StreamStats(horizon_s=self.get_parameter("diagnostics_window_s").value)
         self.sources = SourceMixingDetector()
         self._configured = False
         self._active = False
@@ -100,6 +101,7 @@ class EmotionPerceptionNode(LifecycleNode):
         self._stop = threading.Event()  # the running worker's own; each activation makes a new one
         self._last_log: dict[str, float] = {}
         self._device = "none"
+        self._activation_failures = 0  # a diagnostics value: not bad input, and no level once active
         self._device_note = ""
         if self.get_parameter("autostart").value:
             if self.trigger_configure() == TransitionCallbackReturn.SUCCESS:
@@ -124,6 +126,8 @@ class EmotionPerceptionNode(LifecycleNode):
                            "set it, then configure again",
                 )
         for parameter in parameters:
+            if parameter.name == "diagnostics_window_s" and hasattr(self, "stats"):
+                self.stats.horizon_s = float(parameter.value)
             if parameter.name in ("stride", "smoothing", "min_confidence") and self._pipeline is not None:
                 self._apply_runtime(parameter.name, parameter.value)
         return SetParametersResult(successful=True)
@@ -142,9 +146,14 @@ class EmotionPerceptionNode(LifecycleNode):
     # ---- lifecycle --------------------------------------------------------------------------
     def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
         sensor = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE)
-        self._emotions_pub = self.create_lifecycle_publisher(FrameEmotions, "emotions", 10)
-        self._debug_pub = self.create_lifecycle_publisher(Image, "debug_image", sensor)
-        self._diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        try:
+            self._emotions_pub = self.create_lifecycle_publisher(FrameEmotions, "emotions", 10)
+            self._debug_pub = self.create_lifecycle_publisher(Image, "debug_image", sensor)
+            self._diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        except Exception as error:  # rclpy would swallow it: log the cause once, and fail the transition
+            self.get_logger().error(f"configuration failed: {type(error).__name__}: {error}")
+            self._destroy_publishers()
+            return TransitionCallbackReturn.FAILURE
         self._configured = True
         self.get_logger().info("configured")
         return super().on_configure(state)
@@ -155,7 +164,7 @@ class EmotionPerceptionNode(LifecycleNode):
         try:
             pipeline = self._build_pipeline()
         except Exception as error:  # rclpy would swallow it: log the cause once, and fail the transition
-            self.stats.record_bad_input("model_load")
+            self._activation_failures += 1
             self.get_logger().error(f"activation failed: {type(error).__name__}: {error}")
             return TransitionCallbackReturn.FAILURE
         self._pipeline = pipeline
@@ -376,24 +385,10 @@ class EmotionPerceptionNode(LifecycleNode):
         stats = self.stats
         p50, p95 = stats.latency_ms(50), stats.latency_ms(95)
         status = DiagnosticStatus(name="emotion_perception: pipeline", hardware_id=self._device)
-        level, message = DiagnosticStatus.OK, "running"
-        if p95 > self.param("latency_warn_ms"):
-            level, message = (
-                DiagnosticStatus.WARN,
-                f"p95 latency {p95:.0f} ms over {self.param('latency_warn_ms'):.0f} ms",
-            )
-        if sum(stats.bad_inputs.values()):
-            level = max(level, DiagnosticStatus.WARN)
-            message = "bad inputs seen" if level == DiagnosticStatus.WARN and message == "running" else message
-        if self._device_note:
-            level, message = max(level, DiagnosticStatus.WARN), self._device_note
         publishers = self._image_publishers()
-        if self.sources.recent():
-            level = max(level, DiagnosticStatus.WARN)
-            message = f"frames from several sources on one image topic ({publishers} publishers): check the remappings"
-        if stats.bad_inputs.get("internal_error"):
-            level, message = DiagnosticStatus.ERROR, "internal errors while processing frames (see the log)"
-        status.level, status.message = level, message  # levels are bytes (b"\x00".."\x02"); max() orders them
+        health = judge(stats, self.param("latency_warn_ms"), self._device_note,
+                       self.sources.recent(horizon_s=stats.horizon_s), publishers)
+        status.level, status.message = bytes([health.level]), health.message  # levels are bytes in rclpy
         values = {
             "rate_hz": f"{stats.rate_hz():.2f}",
             "latency_p50_ms": f"{p50:.1f}",
@@ -404,7 +399,7 @@ class EmotionPerceptionNode(LifecycleNode):
             "frames_stale": str(stats.stale),
             "clock_resets": str(stats.clock_resets),
             "device": self._device,
-            "image_publishers": str(publishers),
+            "image_publishers": str(publishers), "activation_failures": str(self._activation_failures),
             "source_alternations": str(self.sources.alternations),
             "model_id": self._pipeline.model_id if self._pipeline else "",
         }

@@ -12,6 +12,7 @@ from typing import Optional, Union
 
 from ..core.pose import DEFAULT_MAX_TILES
 from ..core.smoothing import DEFAULT_MIN_CONFIDENCE
+from ..core.stats import DEFAULT_HORIZON_S
 
 Value = Union[bool, int, float, str]
 
@@ -112,6 +113,8 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
         minimum=1.0,
         maximum=60000.0,
     ),
+    ParameterSpec("diagnostics_window_s", DEFAULT_HORIZON_S, "diagnostics levels are judged on the last this many "
+                  "seconds (totals are kept for the node's lifetime)", runtime_safe=True, minimum=1.0, maximum=3600.0),
     ParameterSpec(
         "max_frame_age_s",
         1.0,

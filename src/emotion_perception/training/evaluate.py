@@ -20,6 +20,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from ..core.errors import LeakageError
 from . import EVALUATION_PARTS, baselines
 from .cross_source import DIRECTIONS, SHARED_MOTIONS, ablation, run_direction, view_windows
 from .metrics import concordance_correlation, confusion, macro_f1, per_class_recall, top1
@@ -36,10 +37,6 @@ SIZES = {
     "4x128": dataclasses.replace(CHOSEN, d_model=128, layers=4, heads=4),
     "6x256 (seed)": dataclasses.replace(CHOSEN, d_model=256, layers=6, heads=8),
 }
-
-
-class LeakageError(AssertionError):
-    pass
 
 
 def fold_masks(windows: WindowSet, held_out: set[str]) -> tuple[np.ndarray, np.ndarray]:

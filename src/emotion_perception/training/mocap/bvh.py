@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ...core.errors import BvhFormatError
+
 
 @dataclass(frozen=True)
 class BvhJoint:
@@ -70,10 +72,6 @@ def _axis_rotation(axis: int, angle: np.ndarray) -> np.ndarray:
     r[..., axis, axis] = 1.0
     r[..., a, a], r[..., a, b], r[..., b, a], r[..., b, b] = c, -s, s, c
     return r
-
-
-class BvhFormatError(ValueError):
-    pass
 
 
 def read_bvh(path: Path) -> BvhMotion:
