@@ -28,6 +28,7 @@ from sensor_msgs.msg import CompressedImage, Image
 from emotion_perception.ros.image_conversion import cv2_to_imgmsg
 from emotion_perception.ros.node_process import NodeProcess as _NodeProcess
 from emotion_perception.ros.node_process import dds_profile, params_file
+from emotion_perception.ros.stamps import NS_PER_S, set_stamp, stamp_seconds
 
 REPO = Path(__file__).resolve().parents[1]
 PARAMS_FILE = params_file()
@@ -97,7 +98,7 @@ def stamp_of(index: int) -> float:
 
 def image_message(rgb: np.ndarray, index: int) -> Image:
     msg = cv2_to_imgmsg(np.ascontiguousarray(rgb), "rgb8")
-    msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(int(round(stamp_of(index) * 1e9)), 1_000_000_000)
+    set_stamp(msg.header, int(round(stamp_of(index) * NS_PER_S)))
     msg.header.frame_id = "camera_optical_frame"
     return msg
 
@@ -111,7 +112,7 @@ def compressed_message(rgb: np.ndarray, index: int, data: bytes | None = None) -
 
 
 def header_seconds(msg) -> float:
-    return msg.header.stamp.sec + msg.header.stamp.nanosec * 1e-9
+    return stamp_seconds(msg.header)
 
 
 class Session:

@@ -45,6 +45,17 @@ def test_a_looped_stream_resets_once_and_keeps_producing(squats_frames, tiny_mod
     np.testing.assert_allclose(second[-1].people[0].probabilities, first[-1].people[0].probabilities, atol=1e-4)
 
 
+def test_a_step_back_under_half_a_millisecond_resets_every_stage_pose_included(squats_frames):
+    """One detector, on the float stamps: MediaPipe's rounded milliseconds used to miss it."""
+    pipeline = Pipeline(PipelineConfig(pose=PoseConfig(max_people=1)))
+    pipeline.process(squats_frames[0], 10.0)
+    frame = pipeline.process(squats_frames[1], 10.0 - 0.0003)
+    assert frame.clock_reset and pipeline.clock_resets == 1
+    assert pipeline.pose.timestamp_ms == 10_000, "MediaPipe restarted from the new stamp, not nudged past the old"
+    assert not pipeline.process(squats_frames[2], 10.1).clock_reset
+    pipeline.close()
+
+
 def test_min_confidence_publishes_unknown_and_keeps_the_probabilities(squats_frames, tiny_model_file):
     pipeline = Pipeline(PipelineConfig(pose=PoseConfig(max_people=1), min_confidence=0.0),
                         EmotionEngine(tiny_model_file, device="cpu"))

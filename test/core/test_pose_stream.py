@@ -9,21 +9,21 @@ from emotion_perception.core.pose import PersonPose, PoseConfig, PoseEstimator, 
 from emotion_perception.core.pose_models import PoseModelError, resolve_pose_model, verify_bundle
 
 
-def test_clock_jumping_back_restarts_the_landmarker_instead_of_failing(squats_frames):
+def test_a_clock_going_back_alone_never_makes_mediapipe_fail(squats_frames):
+    """Detecting the jump is the pipeline's (it resets this estimator); alone, stamps are nudged."""
     with PoseEstimator(PoseConfig(max_people=1)) as estimator:
         for index, rgb in enumerate(squats_frames[:5]):
             assert estimator.process(rgb, 100.0 + index * 0.2)
-        # A looped bag: time starts over. Every later frame must still give a pose.
         for index, rgb in enumerate(squats_frames[:5]):
             assert estimator.process(rgb, index * 0.2), f"no pose after the clock went back (frame {index})"
-        assert estimator.clock_resets == 1
+        assert estimator.timestamp_ms == 100_800 + 5
 
 
 def test_repeated_stamps_are_accepted(squats_frames):
     with PoseEstimator(PoseConfig(max_people=1)) as estimator:
         for rgb in squats_frames[:3]:
             assert estimator.process(rgb, 1.0)
-        assert estimator.clock_resets == 0
+        assert estimator.timestamp_ms == 1002
 
 
 @pytest.mark.parametrize("image", [

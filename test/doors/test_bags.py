@@ -168,6 +168,7 @@ def test_replay_publishes_the_bag_clock_and_honours_remaps(squats_video, tmp_pat
     from sensor_msgs.msg import CameraInfo, Image
 
     from emotion_perception.doors.bag.replay import BagPlayer, parse_remaps
+    from emotion_perception.ros.stamps import stamp_ns
     from ros_harness import Tester, allocate_domain_id
 
     bag = tmp_path / "bag"
@@ -176,7 +177,7 @@ def test_replay_publishes_the_bag_clock_and_honours_remaps(squats_video, tmp_pat
     clock_ns, images, infos = [], [], []
     try:
         node = tester.node
-        node.create_subscription(Clock, "/clock", lambda m: clock_ns.append(m.clock.sec * 10**9 + m.clock.nanosec), 100)
+        node.create_subscription(Clock, "/clock", lambda m: clock_ns.append(stamp_ns(m.clock)), 100)
         node.create_subscription(Image, "/robot/camera", images.append, 10)
         node.create_subscription(CameraInfo, "/camera/camera_info", infos.append, 10)
         player = BagPlayer(node, bag, rate=2.0, clock=True, remaps=parse_remaps(["/camera/image_raw:=/robot/camera"]))

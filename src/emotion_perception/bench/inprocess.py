@@ -12,6 +12,7 @@ from ..core.pipeline import STAGES, Pipeline, PipelineConfig, load_default_engin
 from ..core.pose import PoseConfig, PoseEstimator
 from ..ros.emotion_message import frame_emotions
 from ..ros.image_conversion import to_rgb8
+from ..ros.stamps import seconds_of, stamp_ns
 
 PERCENTILES = (50, 95, 99)
 # Frames at the start of every pass that pay one-time costs and are left out of per-frame figures:
@@ -63,11 +64,11 @@ def node_path_run(messages: list, config: PipelineConfig, publish: Optional[RosP
             start = time.perf_counter()
             rgb = to_rgb8(message)
             decoded = time.perf_counter()
-            stamp_ns = message.header.stamp.sec * 1_000_000_000 + message.header.stamp.nanosec
-            frame = pipeline.process(rgb, stamp_ns * 1e-9)
+            ns = stamp_ns(message.header)
+            frame = pipeline.process(rgb, seconds_of(ns))
             processed = time.perf_counter()
             if publish is not None:
-                publish(frame, stamp_ns, pipeline.windows.config.length)
+                publish(frame, ns, pipeline.windows.config.length)
             published = time.perf_counter()
             if index < STARTUP_FRAMES:
                 continue
@@ -106,7 +107,7 @@ def bare_mediapipe_run(frames: list[np.ndarray], stamps_ms: list[int], pose: Pos
 def stage_report(messages: list, frames: list[np.ndarray], repeats: int, pose: PoseConfig) -> dict[str, Any]:
     """Node path and bare MediaPipe in alternating passes, so drift on a shared machine (other
     tenants, clocks) lands on both sides of each ratio; the median over the pairs is reported."""
-    stamps_ms = [message.header.stamp.sec * 1000 + message.header.stamp.nanosec // 1_000_000 for message in messages]
+    stamps_ms = [stamp_ns(message.header) // 1_000_000 for message in messages]
     publish = RosPublish()
     node_runs, bare_runs = [], []
     try:

@@ -19,6 +19,7 @@ import numpy as np
 from ..doors.bag.from_video import DEFAULT_START_NS
 from ..ros.node_process import DEFAULT_CAMERA_TOPIC as CAMERA_TOPIC
 from ..ros.node_process import NodeProcess, dds_profile, launch_remaps, rss_bytes
+from ..ros.stamps import NS_PER_S, set_stamp, stamp_seconds
 
 
 @dataclass
@@ -76,7 +77,7 @@ class LiveNode:
     def _on_output(self, message: Any) -> None:
         self.outputs += 1
         if self._phase is not None:
-            stamp = message.header.stamp.sec + message.header.stamp.nanosec * 1e-9
+            stamp = stamp_seconds(message.header)
             self._phase.latencies_s.append(time.time() - stamp)
 
     def spin_for(self, seconds: float) -> None:
@@ -93,7 +94,7 @@ class LiveNode:
                 self.executor.spin_once(timeout_sec=max(0.0, min(0.005, due - time.monotonic())))
             message = images[index % len(images)]
             now = time.time()
-            message.header.stamp.sec, message.header.stamp.nanosec = int(now), int((now % 1) * 1e9)
+            set_stamp(message.header, int(now * NS_PER_S))
             self.publisher.publish(message)
             phase.sent += 1
             due += period_s
@@ -119,9 +120,7 @@ def ros_images(rgb_frames: list[np.ndarray], fps: float = 30.0) -> list:
     images = []
     for index, rgb in enumerate(rgb_frames):
         image = cv2_to_imgmsg(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), "bgr8")
-        image.header.stamp.sec, image.header.stamp.nanosec = divmod(
-            DEFAULT_START_NS + int(index * 1e9 / fps), 1_000_000_000
-        )
+        set_stamp(image.header, DEFAULT_START_NS + int(index * NS_PER_S / fps))
         images.append(image)
     return images
 

@@ -137,6 +137,7 @@ class Pipeline:
         if jumped:
             LOG.warning("clock went back from %.3f s to %.3f s: resetting tracks and windows", self._last_stamp, stamp)
             self.clock_resets += 1
+            self.pose.reset()
             self.tracker.reset()
             self.windows.reset()
             self.smoother.reset()

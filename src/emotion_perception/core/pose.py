@@ -2,10 +2,10 @@
 
 VIDEO mode runs the person detector only when tracking is lost, which is what makes it fast
 (`make bench` measures it against IMAGE mode and bare MediaPipe). Its price is
-that MediaPipe rejects any timestamp not strictly greater than the previous one, forever. Real
-clocks jump back (a looped rosbag, a restarted camera driver, sim time), so `PoseEstimator` owns
-the timestamp discipline: equal stamps are nudged forward by a millisecond, and a stamp that goes
-back recreates the landmarker, with a warning, instead of failing every frame from then on.
+that MediaPipe rejects any timestamp not strictly greater than the previous one, forever. So
+`PoseEstimator` nudges a stamp that does not move forward by a millisecond; a clock that jumps
+back (a looped rosbag, a restarted camera driver, sim time) is detected once, by the pipeline,
+which resets this estimator (new landmarkers) with every other stage.
 
 MediaPipe's person detector misses people smaller than about a quarter of the frame (a wide
 robot camera across a hall, a surveillance view). With `tile_size` set, the frame is covered by
@@ -134,8 +134,6 @@ class PoseEstimator:
         self._landmarkers: dict[tuple[int, int, int, int], object] = {}
         self._regions: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}  # per frame size
         self._last_timestamp_ms: Optional[int] = None
-        self._last_source_ms: Optional[int] = None
-        self.clock_resets = 0
 
     def _create(self, max_people: int):
         from mediapipe.tasks.python import BaseOptions
@@ -153,19 +151,13 @@ class PoseEstimator:
         return PoseLandmarker.create_from_options(options)
 
     def _timestamp_ms(self, stamp_s: float) -> int:
-        """MediaPipe's strictly increasing milliseconds for a source stamp. A jump back is judged on
-        the *source* stamps, so repeated stamps (nudged forward) never look like a jump."""
+        """MediaPipe's strictly increasing milliseconds for a source stamp: a stamp that does not
+        move forward (repeated, or within a millisecond) is nudged one millisecond on. A clock that
+        goes back is the pipeline's to detect (Pipeline._handle_clock), which resets this estimator
+        with every other stage; here it is only nudged, so MediaPipe never fails."""
         source_ms = int(round(stamp_s * 1000.0))
-        if self._last_source_ms is not None and source_ms < self._last_source_ms:
-            LOG.warning(
-                "pose: timestamp went back from %.3f s to %.3f s; restarting the landmarker",
-                self._last_source_ms / 1000.0, stamp_s,
-            )
-            self.reset()
-            self.clock_resets += 1
         last = self._last_timestamp_ms
         timestamp_ms = source_ms if last is None else max(source_ms, last + 1)
-        self._last_source_ms = source_ms
         self._last_timestamp_ms = timestamp_ms
         return timestamp_ms
 
@@ -222,11 +214,15 @@ class PoseEstimator:
                 people.append(PersonPose(array, presence, metric))
         return people
 
+    @property
+    def timestamp_ms(self) -> Optional[int]:
+        """The last timestamp handed to MediaPipe (None after a reset)."""
+        return self._last_timestamp_ms
+
     def reset(self) -> None:
         """Forget all temporal state (the next frame starts detection afresh)."""
         self.close()
         self._last_timestamp_ms = None
-        self._last_source_ms = None
 
     def close(self) -> None:
         for landmarker in self._landmarkers.values():

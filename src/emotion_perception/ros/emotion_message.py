@@ -13,6 +13,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 
 from ..core.pipeline import FrameResult
+from .stamps import stamp_ns as stamp_of_header
+from .stamps import time_fields
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,8 @@ class MessageKit:
 def frame_emotions(kit: MessageKit, frame: FrameResult, stamp_ns: int, frame_id: str, window_length: int) -> Any:
     """The FrameEmotions for one processed image; `stamp_ns` and `frame_id` are the source image's."""
     people = [_person(kit, person, window_length) for person in frame.people]
-    header = kit.header(stamp=kit.time(sec=int(stamp_ns // 1_000_000_000), nanosec=int(stamp_ns % 1_000_000_000)),
+    sec, nanosec = time_fields(stamp_ns)
+    header = kit.header(stamp=kit.time(sec=sec, nanosec=nanosec),
                         frame_id=frame_id)
     return kit.frame_emotions(header=header, labels=list(frame.labels), model_id=frame.model_id, people=people)
 
@@ -57,7 +60,7 @@ def _person(kit: MessageKit, person, window_length: int) -> Any:
 
 def summarize(message: Any) -> dict:
     """A FrameEmotions (from either library) as plain data: what goldens and comparisons hold."""
-    stamp_ns = int(message.header.stamp.sec) * 1_000_000_000 + int(message.header.stamp.nanosec)
+    stamp_ns = stamp_of_header(message.header)
     return {
         "stamp_ns": stamp_ns,
         "people": [

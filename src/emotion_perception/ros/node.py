@@ -51,6 +51,7 @@ from .image_conversion import cv2_to_imgmsg, to_rgb8
 from .image_wire import WirePrefix, read_prefix
 from .node_parameters import BY_NAME, PARAMETERS, ParameterSpec
 from .source_mixing import SourceMixingDetector
+from .stamps import stamp_ns, stamp_seconds
 
 _TYPES = {bool: ParameterType.PARAMETER_BOOL, int: ParameterType.PARAMETER_INTEGER,
           float: ParameterType.PARAMETER_DOUBLE, str: ParameterType.PARAMETER_STRING}
@@ -72,10 +73,6 @@ def _descriptor(spec: ParameterSpec) -> ParameterDescriptor:
         descriptor.floating_point_range = [FloatingPointRange(from_value=float(spec.minimum),
                                                               to_value=float(spec.maximum), step=0.0)]
     return descriptor
-
-
-def stamp_seconds(header: Any) -> float:
-    return header.stamp.sec + header.stamp.nanosec * 1e-9
 
 
 class EmotionPerceptionNode(LifecycleNode):
@@ -368,8 +365,7 @@ class EmotionPerceptionNode(LifecycleNode):
             self.get_logger().warning(message)
 
     def _frame_message(self, header: Any, frame, window_length: int) -> FrameEmotions:
-        stamp_ns = header.stamp.sec * 1_000_000_000 + header.stamp.nanosec
-        return frame_emotions(ROS_KIT, frame, stamp_ns, header.frame_id, window_length)
+        return frame_emotions(ROS_KIT, frame, stamp_ns(header), header.frame_id, window_length)
 
     def _publish_debug(self, header: Any, rgb, frame) -> None:
         import cv2

@@ -18,9 +18,10 @@ import numpy as np
 
 from ...core.errors import EmotionPerceptionError
 from ...ros.node_process import DEFAULT_CAMERA_TOPIC
+from ...ros.stamps import NS_PER_S
 from .typestore import typestore
 
-DEFAULT_START_NS = 1_700_000_000 * 1_000_000_000
+DEFAULT_START_NS = 1_700_000_000 * NS_PER_S
 NOMINAL_HFOV_DEG = 60.0
 
 
@@ -68,7 +69,7 @@ def video_to_bag(video: Path, out: Path, topic: str = DEFAULT_CAMERA_TOPIC, stor
                 break
             stamp_ns = start_ns + int(round(frames * 1e9 / fps))
             header = Header(
-                stamp=Time(sec=stamp_ns // 1_000_000_000, nanosec=stamp_ns % 1_000_000_000), frame_id=frame_id
+                stamp=Time(sec=stamp_ns // NS_PER_S, nanosec=stamp_ns % NS_PER_S), frame_id=frame_id
             )
             if compressed:
                 encoded = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, 90])[1]

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from ...core.errors import EmotionPerceptionError
+from ...ros.stamps import stamp_ns
 from .typestore import typestore
 
 IMAGE_TYPES = ("sensor_msgs/msg/Image", "sensor_msgs/msg/CompressedImage")
@@ -41,5 +42,5 @@ def read_images(path: Path, topic: Optional[str] = None, max_frames: Optional[in
                 return
             message = store.deserialize_cdr(raw, connection.msgtype)
             stamp = message.header.stamp
-            yield RecordedImage(log_time, int(stamp.sec) * 1_000_000_000 + int(stamp.nanosec),
+            yield RecordedImage(log_time, stamp_ns(stamp),
                                 message.header.frame_id, message)

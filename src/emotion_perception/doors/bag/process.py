@@ -17,6 +17,7 @@ from ...core.errors import BadImageError, EmotionPerceptionError
 from ...core.pipeline import FrameResult, Pipeline
 from ...ros.emotion_message import frame_emotions
 from ...ros.image_conversion import to_rgb8
+from ...ros.stamps import seconds_of
 from .images import read_images
 from .typestore import FRAME_EMOTIONS, bag_kit, typestore
 
@@ -47,7 +48,7 @@ def process_bag(pipeline: Pipeline, bag: Path, out: Path, topic: Optional[str] =
         for image in read_images(bag, topic, max_frames):
             try:
                 rgb = to_rgb8(image.message)
-                frame = pipeline.process(rgb, image.stamp_ns * 1e-9)
+                frame = pipeline.process(rgb, seconds_of(image.stamp_ns))
             except BadImageError as error:
                 if not report.bad_inputs[error.kind]:
                     LOG.warning("bad input (%s) at %d ns: %s; frame skipped", error.kind, image.stamp_ns, error)

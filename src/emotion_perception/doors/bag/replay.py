@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
+from ...ros.stamps import set_stamp
+
 CLOCK_HZ = 40.0
 
 
@@ -116,5 +118,5 @@ class BagPlayer:
 
     def _publish_clock(self, bag_time_ns: int) -> None:
         message = self._clock_type()
-        message.clock.sec, message.clock.nanosec = divmod(int(bag_time_ns), 1_000_000_000)
+        set_stamp(message.clock, bag_time_ns)
         self._clock.publish(message)
