@@ -26,8 +26,8 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CompressedImage, Image
 
 from emotion_perception.ros.image_conversion import cv2_to_imgmsg
+from emotion_perception.ros.launch_plan import dds_profile, params_file
 from emotion_perception.ros.node_process import NodeProcess as _NodeProcess
-from emotion_perception.ros.node_process import dds_profile, params_file
 from emotion_perception.ros.stamps import NS_PER_S, set_stamp, stamp_seconds
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,10 +52,11 @@ def shm_files() -> set[str]:
 
 
 class NodeProcess(_NodeProcess):
-    """The node as the launch file starts it, on the test module's own domain."""
+    """The node as the launch file starts it (launch arguments, then values a parameters file would
+    hold), on the test module's own domain."""
 
-    def __init__(self, domain_id: int, log: Path, remaps: dict[str, str], params: dict[str, str]) -> None:
-        super().__init__(log, remaps, params, domain_id=domain_id)
+    def __init__(self, domain_id: int, log: Path, arguments: dict[str, str], params: dict[str, str]) -> None:
+        super().__init__(log, arguments, params, domain_id=domain_id)
 
 
 class Tester:
@@ -122,9 +123,8 @@ class Session:
         self, domain_id: int, tmp_path: Path, model: Path | str, compressed: bool = False, **params: str
     ) -> None:
         topic = "/camera/image_raw"
-        remaps = {"image/compressed": f"{topic}/compressed"} if compressed else {"image": topic}
-        params = {"model_path": str(model), "compressed": str(compressed).lower(), **params}
-        self.node = NodeProcess(domain_id, tmp_path / "node.log", remaps, params)
+        arguments = {"camera_topic": topic, "compressed": str(compressed).lower()}
+        self.node = NodeProcess(domain_id, tmp_path / "node.log", arguments, {"model_path": str(model), **params})
         self.tester = Tester(domain_id)
         kind, name = (CompressedImage, f"{topic}/compressed") if compressed else (Image, topic)
         self.publisher = self.tester.node.create_publisher(kind, name, RELIABLE)

@@ -113,7 +113,7 @@ def test_the_node_fed_by_bag_replay_agrees_with_bag_process_across_a_loop(bag_di
     bag = make_bag(case, bag_dir)
     expected = [summarize(m) for m in read_emotions(run_case_once(case, bag_dir))]
     domain_id = allocate_domain_id()
-    node = NodeProcess(domain_id, tmp_path / "node.log", {"image": "/camera/image_raw"},
+    node = NodeProcess(domain_id, tmp_path / "node.log", {"camera_topic": "/camera/image_raw"},
                        dict(case.node_parameters(), image_reliability="reliable", debug_image="false"))
     tester = Tester(domain_id)
     received: list[dict] = []

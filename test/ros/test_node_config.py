@@ -69,28 +69,13 @@ def test_only_safe_parameters_change_once_configured(node):
     assert node.set_parameters([Parameter("pose_model", value="lite")])[0].successful, "fine while unconfigured"
 
 
-def launch_calls() -> list[ast.Call]:
-    return [n for n in ast.walk(ast.parse(LAUNCH_FILE.read_text())) if isinstance(n, ast.Call)]
-
-
-def test_launch_file_arguments_and_node_match_the_package():
-    calls = launch_calls()
-    arguments = {c.args[0].value: c for c in calls if getattr(c.func, "id", "") == "DeclareLaunchArgument"}
-    assert set(arguments) == {"camera_topic", "namespace", "params_file", "device", "pose_model", "compressed"}
-    defaults = {
-        name: next(k.value for k in call.keywords if k.arg == "default_value") for name, call in arguments.items()
-    }
-    assert ast.literal_eval(defaults["device"]) == BY_NAME["device"].default
-    assert ast.literal_eval(defaults["pose_model"]) == BY_NAME["pose_model"].default
-    assert ast.literal_eval(defaults["compressed"]) == str(BY_NAME["compressed"].default).lower()
-    node = next(c for c in calls if getattr(c.func, "id", "") == "LifecycleNode")
-    keywords = {k.arg: k.value for k in node.keywords}
-    assert ast.literal_eval(keywords["executable"]) == "emotion_perception_node"
-    assert ast.literal_eval(keywords["package"]) == "emotion_perception"
-    overrides = next(e for e in keywords["parameters"].elts if isinstance(e, ast.Dict))
-    assert {ast.literal_eval(k) for k in overrides.keys} <= set(BY_NAME)
+def test_the_launch_file_is_a_thin_shell_around_the_launch_plan():
     text = LAUNCH_FILE.read_text()
-    assert '"config", "emotion_perception.yaml"' in text and '"config", "fastdds_large_images.xml"' in text
+    tree = ast.parse(text)
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                and node.module == "emotion_perception.ros.launch_plan" for alias in node.names}
+    assert {"plan", "LAUNCH_ARGUMENTS"} <= imported
+    assert not [name for name in BY_NAME if f'"{name}"' in text], "no parameter is named in the file"
     assert "emotion_perception_node = emotion_perception.ros.node:main" in (REPO / "setup.py").read_text()
 
 

@@ -17,8 +17,9 @@ from typing import Any, Optional
 import numpy as np
 
 from ..doors.bag.from_video import DEFAULT_START_NS
-from ..ros.node_process import DEFAULT_CAMERA_TOPIC as CAMERA_TOPIC
-from ..ros.node_process import NodeProcess, dds_profile, launch_remaps, rss_bytes
+from ..ros.launch_plan import DEFAULT_CAMERA_TOPIC as CAMERA_TOPIC
+from ..ros.launch_plan import dds_profile
+from ..ros.node_process import NodeProcess, rss_bytes
 from ..ros.stamps import NS_PER_S, set_stamp, stamp_seconds
 
 
@@ -54,7 +55,7 @@ class LiveNode:
         os.environ.setdefault("FASTDDS_DEFAULT_PROFILES_FILE", str(dds_profile()))
         self.domain_id = 90 + os.getpid() % 10  # private: never on a robot's own camera topic
         self.node = NodeProcess(
-            work_dir / "bench_node.log", launch_remaps(CAMERA_TOPIC), params, domain_id=self.domain_id
+            work_dir / "bench_node.log", {"camera_topic": CAMERA_TOPIC}, params, domain_id=self.domain_id
         )
         self.context = rclpy.context.Context()
         rclpy.init(context=self.context, domain_id=self.domain_id)

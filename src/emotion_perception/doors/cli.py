@@ -160,8 +160,8 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _params(args: argparse.Namespace) -> int:
+    from ..ros.launch_plan import params_file
     from ..ros.node_parameters import parameters_file
-    from ..ros.node_process import params_file
 
     text = parameters_file()
     if args.write:

@@ -15,8 +15,9 @@ from typing import Any, Optional
 
 from ..core.data_sources import debian_footage
 from ..ros.emotion_message import summarize
-from ..ros.node_process import DEFAULT_CAMERA_TOPIC as CAMERA_TOPIC
-from ..ros.node_process import NodeProcess, dds_profile, launch_remaps
+from ..ros.launch_plan import DEFAULT_CAMERA_TOPIC as CAMERA_TOPIC
+from ..ros.launch_plan import dds_profile
+from ..ros.node_process import NodeProcess
 from .bag.from_video import video_to_bag
 
 
@@ -95,14 +96,14 @@ def run_demo(config: Optional[DemoConfig] = None) -> int:
         )
     fps = _bag_fps(bag)
     params = {
-        "pose_model": config.pose_model,
         "tile_size": str(config.tile_size),
         "max_people": str(config.max_people),
         "min_detection_confidence": str(config.min_detection_confidence),
         "image_reliability": "reliable",
         "debug_image": "true",
     }
-    node = NodeProcess(config.out_dir / "node.log", launch_remaps(CAMERA_TOPIC), params)
+    launch_arguments = {"camera_topic": CAMERA_TOPIC, "pose_model": config.pose_model}
+    node = NodeProcess(config.out_dir / "node.log", launch_arguments, params)
     print(
         f"[demo] node started as the launch file would (params file + camera_topic:={CAMERA_TOPIC}); log: {node.log}",
         flush=True,

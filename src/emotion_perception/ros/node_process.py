@@ -11,59 +11,35 @@ import signal
 import subprocess
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Mapping, Optional
 
-from ..core.data_sources import REPOSITORY_ROOT, installed_share_paths
-
-
-def config_file(name: str) -> Path:
-    """config/NAME from this checkout, else from the installed package's share directory."""
-    for candidate in [REPOSITORY_ROOT / "config" / name, *installed_share_paths("emotion_perception", "config", name)]:
-        if candidate.exists():
-            return candidate
-    raise FileNotFoundError(f"config/{name} not found in the checkout or any AMENT_PREFIX_PATH share directory")
+from .launch_plan import dds_profile, plan
 
 
-def params_file() -> Path:
-    return config_file("emotion_perception.yaml")
-
-
-def dds_profile() -> Path:
-    return config_file("fastdds_large_images.xml")
-
-
-def ros_environment(domain_id: Optional[int] = None) -> dict[str, str]:
+def ros_environment(domain_id: Optional[int] = None,
+                    launch_environment: Optional[dict[str, str]] = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(ROS_AUTOMATIC_DISCOVERY_RANGE=env.get("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST"),
                FASTDDS_DEFAULT_PROFILES_FILE=env.get("FASTDDS_DEFAULT_PROFILES_FILE", str(dds_profile())),
                PYTHONUNBUFFERED="1")
+    env.update({k: v for k, v in (launch_environment or {}).items() if k not in os.environ})
     if domain_id is not None:
         env["ROS_DOMAIN_ID"] = str(domain_id)
     return env
 
 
-DEFAULT_CAMERA_TOPIC = "/camera/image_raw"  # the launch file's camera_topic default
-
-
-def launch_remaps(camera_topic: str) -> dict[str, str]:
-    """The launch file's remappings for `camera_topic:=...`."""
-    return {"image": camera_topic, "image/compressed": camera_topic + "/compressed"}
-
-
 class NodeProcess:
-    """emotion_perception_node --ros-args --params-file config/emotion_perception.yaml -r ... -p ..."""
+    """The node as `ros2 launch emotion_perception emotion_perception.launch.py ARGUMENTS` starts it
+    (launch_plan.plan), plus `parameters` that stand for values in the user's parameters file."""
 
-    def __init__(self, log: Path, remaps: dict[str, str], params: dict[str, str],
-                 domain_id: Optional[int] = None) -> None:
-        command = ["emotion_perception_node", "--ros-args", "--params-file", str(params_file())]
-        for source, target in remaps.items():
-            command += ["-r", f"{source}:={target}"]
-        for name, value in params.items():
-            command += ["-p", f"{name}:={value}"]
+    def __init__(self, log: Path, arguments: Optional[Mapping[str, str]] = None,
+                 parameters: Optional[Mapping[str, str]] = None, domain_id: Optional[int] = None) -> None:
+        launch = plan(arguments or {})
+        self.command = launch.command(parameters)
         self.log = Path(log)
         self._log_file = open(self.log, "w")
-        self.process = subprocess.Popen(command, env=ros_environment(domain_id), stdout=self._log_file,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(self.command, env=ros_environment(domain_id, launch.environment),
+                                        stdout=self._log_file, stderr=subprocess.STDOUT, start_new_session=True)
 
     @property
     def pid(self) -> int:

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from ...ros.node_process import DEFAULT_CAMERA_TOPIC
+from ...ros.launch_plan import DEFAULT_CAMERA_TOPIC
 from .process import DEFAULT_OUTPUT_TOPIC
 
 

@@ -17,7 +17,7 @@ from typing import Optional
 import numpy as np
 
 from ...core.errors import EmotionPerceptionError
-from ...ros.node_process import DEFAULT_CAMERA_TOPIC
+from ...ros.launch_plan import DEFAULT_CAMERA_TOPIC
 from ...ros.stamps import NS_PER_S
 from .typestore import typestore
 
