@@ -1,9 +1,9 @@
 """EmotiPoseformer: a temporal transformer over pose-aware frame tokens.
 
     x [B, T, 33, 4]  (x, y, visibility, present per landmark; see normalize.py)
-      -> JointEncoder: per-joint linear + learned joint embedding, one layer of joint-level
-         self-attention inside each frame (optional; absent joints masked), flattened to a frame
-         token; optionally visibility zeroed and per-window relative velocities added
+      -> JointEncoder: per-joint linear + learned joint embedding, flattened to a frame token
+         (options; the shipped recipe, recipe.py, zeroes visibility and uses neither of the others:
+         per-window relative velocities, one layer of joint-level self-attention inside each frame)
       -> [CLS] global pose token + T frame tokens + learned time embedding
       -> L pre-norm transformer blocks over time (frames with no joint masked)
       -> CLS -> class probabilities (softmax of logits / fitted temperature), valence/arousal (tanh)
