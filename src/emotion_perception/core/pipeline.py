@@ -16,7 +16,7 @@ import numpy as np
 
 from .inference import EmotionEngine
 from .pose import PersonPose, PoseConfig, PoseEstimator
-from .smoothing import DEFAULT_MIN_CONFIDENCE, EmaSmoother, top_label
+from .smoothing import DEFAULT_ALPHA, DEFAULT_MIN_CONFIDENCE, EmaSmoother, top_label
 from .tracking import Tracker, TrackerConfig
 from .windows import WindowBuffers, WindowConfig
 
@@ -29,7 +29,7 @@ class PipelineConfig:
     pose: PoseConfig = PoseConfig()
     tracker: TrackerConfig = TrackerConfig()
     windows: Optional[WindowConfig] = None  # None: the model's window length and fps
-    smoothing_alpha: float = 0.4
+    smoothing_alpha: float = DEFAULT_ALPHA
     min_confidence: float = DEFAULT_MIN_CONFIDENCE  # below it the label is "unknown" (probabilities kept)
     min_valid_fraction: float = 0.5
     stride: int = 1

@@ -13,9 +13,11 @@ import numpy as np
 
 from .inference import Prediction
 
+DEFAULT_ALPHA = 0.4  # EMA weight of the newest prediction
+
 
 class EmaSmoother:
-    def __init__(self, alpha: float = 0.4) -> None:
+    def __init__(self, alpha: float = DEFAULT_ALPHA) -> None:
         if not 0.0 < alpha <= 1.0:
             raise ValueError(f"smoothing alpha must be in (0, 1], got {alpha}")
         self.alpha = alpha

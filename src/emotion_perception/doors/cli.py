@@ -10,37 +10,24 @@ from typing import Optional
 
 from ..core.data_sources import PACKAGE_ROOT
 from ..core.errors import EmotionPerceptionError
-from ..core.pose import DEFAULT_MAX_TILES, PoseConfig
-from ..core.pose_models import POSE_MODEL_VARIANTS
-from ..core.smoothing import DEFAULT_MIN_CONFIDENCE
+from ..core.pose import PoseConfig
 from ..training import EVALUATION_PARTS
 
 
 def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--pose-model", default="full", help=f"{' | '.join(POSE_MODEL_VARIANTS)} or a .task path")
-    parser.add_argument("--max-people", type=int, default=4)
-    parser.add_argument("--tile-size", type=int, default=0, help="detection tiles in px for small people (0 = off)")
-    parser.add_argument("--max-tiles", type=int, default=DEFAULT_MAX_TILES,
-                        help="most detection tiles per frame (about 100 MB each); beyond it tiles grow")
-    parser.add_argument("--min-detection-confidence", type=float, default=0.5)
-    parser.add_argument("--model", type=Path, default=None, help="emotion model (default: the packaged one)")
+    """The node's pipeline parameters as flags (generated from its parameter table), plus --no-model."""
+    from ..ros.node_parameters import add_cli_options
+
+    add_cli_options(parser)
+    parser.add_argument("--model", dest="model_path", type=str, default=None, help="the same as --model-path")
     parser.add_argument("--no-model", action="store_true", help="poses and ids only, no emotion model")
-    parser.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
-    parser.add_argument("--no-half", action="store_true", help="fp32 on CUDA")
-    parser.add_argument("--smoothing", type=float, default=0.4, help="EMA weight of the newest prediction (1 = off)")
-    parser.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE,
-                        help="top-class probability below which the label is 'unknown' (0 = always a class)")
 
 
 def build_pipeline(args: argparse.Namespace):
-    from ..core.pipeline import Pipeline, PipelineConfig, load_default_engine
+    """The pipeline the node would build with these values (ros/node_parameters.pipeline_from)."""
+    from ..ros.node_parameters import cli_values, pipeline_from
 
-    engine = None if args.no_model else load_default_engine(args.device, not args.no_half, args.model)
-    pose = PoseConfig(model=args.pose_model, max_people=args.max_people, tile_size=args.tile_size,
-                      max_tiles=args.max_tiles, min_detection_confidence=args.min_detection_confidence,
-                      min_presence_confidence=args.min_detection_confidence)
-    config = PipelineConfig(pose=pose, smoothing_alpha=args.smoothing, min_confidence=args.min_confidence)
-    return Pipeline(config, engine)
+    return pipeline_from(cli_values(args), with_model=not args.no_model)
 
 
 def _video(args: argparse.Namespace) -> int:

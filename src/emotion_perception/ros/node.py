@@ -49,7 +49,7 @@ from .health import judge
 from .heap import limit_arenas, release_free_memory
 from .image_conversion import cv2_to_imgmsg, to_rgb8
 from .image_wire import WirePrefix, read_prefix
-from .node_parameters import BY_NAME, PARAMETERS, ParameterSpec
+from .node_parameters import BY_NAME, PARAMETERS, PIPELINE_PARAMETERS, ParameterSpec, pipeline_from
 from .source_mixing import SourceMixingDetector
 from .stamps import stamp_ns, stamp_seconds
 
@@ -208,40 +208,12 @@ class EmotionPerceptionNode(LifecycleNode):
         return super().on_shutdown(state)
 
     def _build_pipeline(self):
-        from pathlib import Path
-
-        from ..core.pipeline import Pipeline, PipelineConfig, load_default_engine
-        from ..core.pose import PoseConfig
-
-        model_path = self.param("model_path")
-        engine = load_default_engine(
-            self.param("device"),
-            self.param("half"),
-            Path(model_path) if model_path else None,
-            self.param("cpu_threads"),
-        )
-        if engine is None:
+        pipeline = pipeline_from({name: self.param(name) for name in PIPELINE_PARAMETERS})
+        if pipeline.engine is None:
+            pipeline.close()
             raise ValueError("no emotion model: none packaged and model_path is empty")
-        window_length = self.param("window_length")
-        if window_length and window_length != engine.metadata.window_length:
-            raise ValueError(f"window_length {window_length} differs from the model's {engine.metadata.window_length}")
-        self._device, self._device_note = engine.device, engine.device_note or ""
-        pose = PoseConfig(
-            model=self.param("pose_model"),
-            max_people=self.param("max_people"),
-            tile_size=self.param("tile_size"),
-            max_tiles=self.param("max_tiles"),
-            min_detection_confidence=self.param("min_detection_confidence"),
-            min_presence_confidence=self.param("min_detection_confidence"),
-            min_tracking_confidence=self.param("min_tracking_confidence"),
-        )
-        config = PipelineConfig(
-            pose=pose,
-            smoothing_alpha=self.param("smoothing"),
-            stride=self.param("stride"),
-            min_confidence=self.param("min_confidence"),
-        )
-        return Pipeline(config, engine)
+        self._device, self._device_note = pipeline.engine.device, pipeline.engine.device_note or ""
+        return pipeline
 
     def _release(self) -> None:
         """Stops input and the worker; the worker closes its pipeline once its last frame is done."""

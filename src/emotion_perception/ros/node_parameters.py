@@ -7,11 +7,13 @@ configure/activate and are refused with a reason while the node is configured.
 """
 from __future__ import annotations
 
+import argparse
 from dataclasses import dataclass
-from typing import Optional, Union
+from pathlib import Path
+from typing import Mapping, Optional, Union
 
-from ..core.pose import DEFAULT_MAX_TILES
-from ..core.smoothing import DEFAULT_MIN_CONFIDENCE
+from ..core.pipeline import PipelineConfig
+from ..core.pose import PoseConfig
 from ..core.stats import DEFAULT_HORIZON_S
 
 Value = Union[bool, int, float, str]
@@ -40,6 +42,8 @@ class ParameterSpec:
         return None
 
 
+# The pipeline's own defaults are the one source of every default the table shares with it.
+_POSE, _PIPELINE = PoseConfig(), PipelineConfig()
 PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec("autostart", True, "configure and activate on start-up (false: wait for a lifecycle manager)"),
     ParameterSpec("model_path", "", "EmotiPoseformer TorchScript file; empty = the packaged, sha256-checked model"),
@@ -52,24 +56,26 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
         minimum=1,
         maximum=64,
     ),
-    ParameterSpec("pose_model", "full", "MediaPipe pose model", choices=("lite", "full", "heavy")),
-    ParameterSpec("max_people", 4, "most people tracked per image", minimum=1, maximum=16),
+    ParameterSpec("pose_model", _POSE.model, "MediaPipe pose model", choices=("lite", "full", "heavy")),
+    ParameterSpec("max_people", _POSE.max_people, "most people tracked per image", minimum=1, maximum=16),
     ParameterSpec(
         "tile_size",
-        0,
+        _POSE.tile_size,
         "detection tiles in pixels for small, distant people (0 = whole image only)",
         minimum=0,
         maximum=4096,
     ),
     ParameterSpec(
         "max_tiles",
-        DEFAULT_MAX_TILES,
+        _POSE.max_tiles,
         "most detection tiles per image (about 100 MB each); beyond it tiles are made larger until they fit",
         minimum=1,
         maximum=64,
     ),
-    ParameterSpec("min_detection_confidence", 0.5, "MediaPipe person detection threshold", minimum=0.0, maximum=1.0),
-    ParameterSpec("min_tracking_confidence", 0.5, "MediaPipe landmark tracking threshold", minimum=0.0, maximum=1.0),
+    ParameterSpec("min_detection_confidence", _POSE.min_detection_confidence, "MediaPipe person detection threshold",
+                  minimum=0.0, maximum=1.0),
+    ParameterSpec("min_tracking_confidence", _POSE.min_tracking_confidence, "MediaPipe landmark tracking threshold",
+                  minimum=0.0, maximum=1.0),
     ParameterSpec(
         "window_length",
         0,
@@ -77,10 +83,11 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
         minimum=0,
         maximum=600,
     ),
-    ParameterSpec("stride", 1, "frames of a person between two inferences", runtime_safe=True, minimum=1, maximum=60),
+    ParameterSpec("stride", _PIPELINE.stride, "frames of a person between two inferences", runtime_safe=True,
+                  minimum=1, maximum=60),
     ParameterSpec(
         "smoothing",
-        0.4,
+        _PIPELINE.smoothing_alpha,
         "EMA weight of the newest prediction (1 = no smoothing)",
         runtime_safe=True,
         minimum=0.01,
@@ -88,7 +95,7 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ),
     ParameterSpec(
         "min_confidence",
-        DEFAULT_MIN_CONFIDENCE,
+        _PIPELINE.min_confidence,
         "top-class probability below which a person's label is published as 'unknown' "
         "(probabilities are always published in full)",
         runtime_safe=True,
@@ -159,3 +166,91 @@ def parameters_file() -> str:
              for spec in PARAMETERS]
     return PARAMETERS_FILE_HEADER + "".join(lines)
 
+
+
+# The parameters that shape what the pipeline outputs: every door builds its pipeline from these
+# (pipeline_from), and the CLI has a flag for each (add_cli_options).
+PIPELINE_PARAMETERS = ("model_path", "device", "half", "cpu_threads", "pose_model", "max_people", "tile_size",
+                       "max_tiles", "min_detection_confidence", "min_tracking_confidence", "window_length", "stride",
+                       "smoothing", "min_confidence")
+
+
+def parameter_values(overrides: Optional[Mapping[str, Value]] = None) -> dict[str, Value]:
+    """Every parameter's value: the table's defaults, then `overrides` (checked like the node does)."""
+    values: dict[str, Value] = {spec.name: spec.default for spec in PARAMETERS}
+    for name, value in (overrides or {}).items():
+        if name not in BY_NAME:
+            raise ValueError(f"unknown parameter '{name}'")
+        spec = BY_NAME[name]
+        value = float(value) if isinstance(spec.default, float) and type(value) is int else value
+        problem = spec.problem(value)
+        if problem:
+            raise ValueError(problem)
+        values[name] = value
+    return values
+
+
+def read_parameters_file(path: Path) -> dict[str, Value]:
+    """The node's parameters in a ROS 2 parameters file (under `/**` or the node's name)."""
+    import yaml
+
+    document = yaml.safe_load(Path(path).read_text()) or {}
+    for key in ("/**", "emotion_perception", "/emotion_perception"):
+        if key in document:
+            return dict(document[key].get("ros__parameters", {}))
+    raise ValueError(f"{path}: no ros__parameters for /** or emotion_perception")
+
+
+def pipeline_from(values: Mapping[str, Value], with_model: bool = True):
+    """The pipeline these parameter values describe (engine included, unless `with_model` is
+    False: poses and ids only): what the node builds on activate, and every other door."""
+    from ..core.pipeline import Pipeline, load_default_engine
+
+    model_path = str(values["model_path"])
+    engine = load_default_engine(str(values["device"]), bool(values["half"]), Path(model_path) if model_path else None,
+                                 int(values["cpu_threads"])) if with_model else None
+    window_length = int(values["window_length"])
+    if engine is not None and window_length and window_length != engine.metadata.window_length:
+        raise ValueError(f"window_length {window_length} differs from the model's {engine.metadata.window_length}")
+    pose = PoseConfig(model=str(values["pose_model"]), max_people=int(values["max_people"]),
+                      tile_size=int(values["tile_size"]), max_tiles=int(values["max_tiles"]),
+                      min_detection_confidence=float(values["min_detection_confidence"]),
+                      min_presence_confidence=float(values["min_detection_confidence"]),
+                      min_tracking_confidence=float(values["min_tracking_confidence"]))
+    config = PipelineConfig(pose=pose, smoothing_alpha=float(values["smoothing"]), stride=int(values["stride"]),
+                            min_confidence=float(values["min_confidence"]))
+    return Pipeline(config, engine)
+
+
+def cli_flag(name: str) -> str:
+    return "--" + name.replace("_", "-")
+
+
+def add_cli_options(parser) -> None:
+    """A flag per pipeline parameter, typed and described by the table; none given: the table's
+    default (or the --params-file value). pose_model also takes a .task path on the command line."""
+    parser.add_argument("--params-file", type=Path, default=None,
+                        help="a ROS 2 parameters file for the node; its values, then any flags given")
+    for name in PIPELINE_PARAMETERS:
+        spec = BY_NAME[name]
+        if isinstance(spec.default, bool):
+            parser.add_argument(cli_flag(name), action=argparse.BooleanOptionalAction, default=None,
+                                help=f"{spec.description} (default {str(spec.default).lower()})")
+            continue
+        parser.add_argument(cli_flag(name), type=type(spec.default), default=None, metavar=name.upper(),
+                            help=f"{spec.description}{_bounds(spec)} (default {spec.default!r})")
+
+
+def cli_values(args) -> dict[str, Value]:
+    """Parameter values from parsed CLI options: table defaults, the parameters file, the flags."""
+    overrides = read_parameters_file(args.params_file) if args.params_file else {}
+    overrides = {name: value for name, value in overrides.items() if name in BY_NAME}
+    for name in PIPELINE_PARAMETERS:
+        given = getattr(args, name)
+        if given is not None:
+            overrides[name] = given
+    pose_model = overrides.pop("pose_model", None)
+    values = parameter_values(overrides)
+    if pose_model is not None:  # a .task path is the CLI's extension of the node's three choices
+        values["pose_model"] = pose_model
+    return values

@@ -14,9 +14,9 @@ from typing import Optional
 
 from ...core.checksums import sha256_of
 from ...core.data_sources import REPOSITORY_ROOT, debian_footage, tfjs_footage
-from ...core.pipeline import Pipeline, PipelineConfig, default_model_path, load_default_engine
-from ...core.pose import PoseConfig
+from ...core.pipeline import default_model_path
 from ...ros.emotion_message import summarize
+from ...ros.node_parameters import Value, parameter_values, pipeline_from
 from .from_video import video_to_bag
 from .process import process_bag, read_emotions
 
@@ -38,12 +38,15 @@ class GoldenCase:
         kind, name = self.source.split(":", 1)
         return tfjs_footage(name) if kind == "tfjs" else debian_footage(name)
 
-    def pipeline_config(self) -> PipelineConfig:
-        return PipelineConfig(pose=PoseConfig(model="full", max_people=self.max_people, tile_size=self.tile_size))
+    def parameters(self) -> dict[str, Value]:
+        """The node parameters of this case; the rest are the table's defaults (CPU for the model,
+        so a golden is the same on every machine)."""
+        return {"pose_model": "full", "max_people": self.max_people, "tile_size": self.tile_size, "device": "cpu"}
 
     def node_parameters(self) -> dict[str, str]:
-        """The node parameters that make the node run this case's pipeline."""
-        return {"pose_model": "full", "max_people": str(self.max_people), "tile_size": str(self.tile_size)}
+        """The same parameters as the node's command line takes them."""
+        return {name: str(value).lower() if isinstance(value, bool) else str(value)
+                for name, value in self.parameters().items()}
 
 
 CASES = (
@@ -68,7 +71,7 @@ def run_case(case: GoldenCase, directory: Path) -> list[dict]:
     result = directory / f"{case.name}_result"
     if result.exists():
         shutil.rmtree(result)
-    pipeline = Pipeline(case.pipeline_config(), load_default_engine(device="cpu"))
+    pipeline = pipeline_from(parameter_values(case.parameters()))
     try:
         process_bag(pipeline, bag, result)
     finally:
