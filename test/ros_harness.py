@@ -157,6 +157,22 @@ class Session:
         )
         return found()
 
+    def bad_input_count(self, kind: str) -> int:
+        """The node's count of `kind` in the newest /diagnostics received (0 before any)."""
+        for array in reversed(self.diagnostics):
+            return int(next((kv.value for kv in array.status[0].values if kv.key == f"bad_input.{kind}"), 0))
+        return 0
+
+    def send_refused(self, msg, kind: str, timeout: float = 10.0) -> None:
+        """Publishes a frame the node must refuse as `kind`: waits for the positive signal (the
+        node's /diagnostics counting one more), then checks the negative (no reply for its stamp)."""
+        stamp = header_seconds(msg)
+        before = self.bad_input_count(kind)
+        self.publisher.publish(msg)
+        assert self.tester.spin_until(lambda: self.bad_input_count(kind) > before, timeout), \
+            f"the node did not count a {kind} frame\n{self.node.output()[-3000:]}"
+        assert not any(abs(header_seconds(e) - stamp) < 1e-6 for e in self.emotions), "a refused frame was answered"
+
     def latest_diagnostic_values(self, timeout: float = 3.0) -> dict[str, str]:
         count = len(self.diagnostics)
         self.tester.spin_until(lambda: len(self.diagnostics) > count, timeout)

@@ -100,10 +100,7 @@ def test_compressed_frames_and_a_corrupt_jpeg(session_factory, frames):
     session.wait_until_listening()
     replies = [session.send(compressed_message(rgb, i)) for i, rgb in enumerate(frames[:30])]
     check_emotion_stream(replies, 30, ["calm", "lively", "slumped"], "tiny-test-model/0")
-    assert (
-        session.send(compressed_message(frames[30], 30, data=b"\xff\xd8\xff\xe0 broken jpeg"), expect_reply=False)
-        is None
-    )
+    session.send_refused(compressed_message(frames[30], 30, data=b"\xff\xd8\xff\xe0 broken jpeg"), "corrupt_compressed")
     assert session.send(compressed_message(frames[31], 31)).people, "the next good frame is processed"
     assert session.latest_diagnostic_values()["bad_input.corrupt_compressed"] == "1"
     assert session.node.output().count("bad input (corrupt_compressed)") == 1
@@ -125,9 +122,10 @@ def test_bad_input_is_counted_logged_once_and_survived(session_factory, frames):
     truncated.data = bytes(truncated.data)[: len(truncated.data) // 2]
     empty = Image(header=good.header, encoding="rgb8")
     huge = Image(header=good.header, encoding="rgb8", width=7680, height=4320, step=7680 * 3, data=b"\x00" * 64)
-    bad = [wrong_encoding, short_step, truncated, truncated, empty, huge]
-    for msg in bad:
-        assert session.send(msg, expect_reply=False) is None
+    bad = [(wrong_encoding, "unsupported_encoding"), (short_step, "bad_step"), (truncated, "truncated"),
+           (truncated, "truncated"), (empty, "empty"), (huge, "too_large")]
+    for msg, kind in bad:
+        session.send_refused(msg, kind)
     assert session.send(image_message(frames[4], 4)).people, "the next good frame is processed"
     # A clock that jumps back (a looped bag): every frame still answered; tracks restart, and the
     # person is confirmed again after three frames, under a new id (ids are never reused).
@@ -203,3 +201,26 @@ def test_a_tampered_pose_bundle_fails_activation_loudly_and_a_later_activation_r
     assert values["activation_failures"] == "1"
     assert not any(key.startswith("bad_input.") for key in values), "a failed activation is not bad input"
     assert session.node.output().count("activation failed") == 1
+
+
+def test_run_time_stride_and_smoothing_change_what_the_node_publishes(session_factory, frames):
+    """_apply_runtime reaches the running pipeline: changed while frames flow, the output changes."""
+    session = session_factory()
+    session.wait_until_listening()
+
+    def probabilities(first: int, count: int) -> np.ndarray:
+        replies = [session.send(image_message(frames[i], i)) for i in range(first, first + count)]
+        assert all(r.people and r.people[0].probabilities for r in replies), "one judged person per frame"
+        return np.array([r.people[0].probabilities for r in replies])
+
+    for i in range(15):  # the window fills
+        session.send(image_message(frames[i], i))
+    moving = np.abs(np.diff(probabilities(15, 6), axis=0)).mean()
+    assert moving > 0, "with stride 1 the smoothed output moves every frame"
+    assert set_node_parameter(session.tester, "stride", 60)
+    held = probabilities(21, 6)
+    assert np.array_equal(held[1:], held[:-1]), "stride 60: no window is judged, the output holds"
+    assert set_node_parameter(session.tester, "stride", 1)
+    assert set_node_parameter(session.tester, "smoothing", 0.01)
+    sluggish = np.abs(np.diff(probabilities(27, 6), axis=0)).mean()
+    assert 0 < sluggish < moving / 5, (sluggish, moving)
