@@ -51,12 +51,41 @@ def shm_files() -> set[str]:
     return {name for name in os.listdir("/dev/shm") if "fastdds" in name or "fastrtps" in name}
 
 
+# Fast DDS shared-memory files that this test run's own processes (the test process and the node
+# processes it started) had mapped: the only ones a leftover check may blame on us.
+OWN_SHM_FILES: set[str] = set()
+
+
+def mapped_shm_files(pid: int | str) -> set[str]:
+    try:
+        maps = Path(f"/proc/{pid}/maps").read_text()
+    except OSError:  # gone, or not ours to read
+        return set()
+    return {Path(line.split()[-1]).name for line in maps.splitlines() if "/dev/shm/" in line
+            and ("fastdds" in line or "fastrtps" in line)}
+
+
+def shm_files_in_use() -> set[str]:
+    """Files some live process on this host still maps (another Fast DDS user's, or ours)."""
+    return set().union(*(mapped_shm_files(pid) for pid in os.listdir("/proc") if pid.isdigit()))
+
+
+def own_shm_leftovers() -> set[str]:
+    """Our processes' files that still exist although no live process maps them (the caller
+    leaves out those that existed before it started)."""
+    return (OWN_SHM_FILES & shm_files()) - shm_files_in_use()
+
+
 class NodeProcess(_NodeProcess):
     """The node as the launch file starts it (launch arguments, then values a parameters file would
     hold), on the test module's own domain."""
 
     def __init__(self, domain_id: int, log: Path, arguments: dict[str, str], params: dict[str, str]) -> None:
         super().__init__(log, arguments, params, domain_id=domain_id)
+
+    def interrupt(self, timeout: float = 5.0):
+        OWN_SHM_FILES.update(mapped_shm_files(self.pid))
+        return super().interrupt(timeout)
 
 
 class Tester:
@@ -83,6 +112,7 @@ class Tester:
         return condition()
 
     def close(self) -> None:
+        OWN_SHM_FILES.update(mapped_shm_files(os.getpid()))
         self.executor.shutdown(timeout_sec=1.0)
         self.node.destroy_node()
         rclpy.try_shutdown(context=self.context)
