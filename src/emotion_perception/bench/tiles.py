@@ -34,15 +34,15 @@ def _peak_rss_mb() -> float:
 
 def measure_case(width: int, height: int, tile_size: int, frames: int = FRAMES) -> dict[str, Any]:
     """In this process: vtest.avi (pedestrians far from the camera) resized to width x height."""
-    from ..core.pipeline import Pipeline, PipelineConfig, load_default_engine
     from ..core.pose import PoseConfig
+    from ..ros.node_parameters import parameter_values, pipeline_from
 
     capture = cv2.VideoCapture(str(debian_footage("vtest.avi")))
     images = []
     for _ in range(frames):
         ok, bgr = capture.read()
         images.append(cv2.resize(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), (width, height)))
-    pipeline = Pipeline(PipelineConfig(pose=PoseConfig(model="full", tile_size=tile_size)), load_default_engine("cpu"))
+    pipeline = pipeline_from(parameter_values({"tile_size": tile_size, "device": "cpu"}))  # as the node builds it
     seconds, people = [], []
     for index, rgb in enumerate(images):
         start = time.perf_counter()
