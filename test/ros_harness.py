@@ -28,6 +28,7 @@ from sensor_msgs.msg import CompressedImage, Image
 from emotion_perception.ros.image_conversion import cv2_to_imgmsg
 from emotion_perception.ros.launch_plan import dds_profile, params_file
 from emotion_perception.ros.node_process import NodeProcess as _NodeProcess
+from emotion_perception.ros.node_process import peak_rss_bytes
 from emotion_perception.ros.stamps import NS_PER_S, set_stamp, stamp_seconds
 
 REPO = Path(__file__).resolve().parents[1]
@@ -177,7 +178,7 @@ class Session:
         (publisher or self.publisher).publish(msg)
 
         def found():
-            return next((e for e in self.emotions if abs(header_seconds(e) - stamp) < 1e-6), None)
+            return self.reply_for(stamp)
 
         if not expect_reply:
             self.tester.spin_until(lambda: False, 0.4)
@@ -186,6 +187,10 @@ class Session:
             f"no emotions for stamp {stamp}\n{self.node.output()[-3000:]}"
         )
         return found()
+
+    def reply_for(self, stamp: float):
+        """The emotions message carrying this source stamp, if the node sent one."""
+        return next((e for e in self.emotions if abs(header_seconds(e) - stamp) < 1e-6), None)
 
     def bad_input_count(self, kind: str) -> int:
         """The node's count of `kind` in the newest /diagnostics received (0 before any)."""
@@ -201,7 +206,7 @@ class Session:
         self.publisher.publish(msg)
         assert self.tester.spin_until(lambda: self.bad_input_count(kind) > before, timeout), \
             f"the node did not count a {kind} frame\n{self.node.output()[-3000:]}"
-        assert not any(abs(header_seconds(e) - stamp) < 1e-6 for e in self.emotions), "a refused frame was answered"
+        assert self.reply_for(stamp) is None, "a refused frame was answered"
 
     def latest_diagnostic_values(self, timeout: float = 3.0) -> dict[str, str]:
         count = len(self.diagnostics)
@@ -228,7 +233,4 @@ def reset_peak_rss(pid: int) -> None:
 
 
 def peak_rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    raise ProcessLookupError(pid)
+    return peak_rss_bytes(pid) / 2**20

@@ -18,18 +18,12 @@ import numpy as np
 
 from ..core.data_sources import debian_footage
 from ..core.pose import DEFAULT_MAX_TILES, tile_regions
+from ..ros.node_process import peak_rss_bytes
 
 # (width, height, tile_size): the demo's footage as it is, and a 720p, 1080p and 4K robot camera.
 CASES = ((768, 576, 0), (768, 576, 256), (1280, 720, 256), (1920, 1080, 0), (1920, 1080, 256),
          (1920, 1080, 640), (3840, 2160, 256))
 FRAMES = 8
-
-
-def _peak_rss_mb() -> float:
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def measure_case(width: int, height: int, tile_size: int, frames: int = FRAMES) -> dict[str, Any]:
@@ -52,7 +46,7 @@ def measure_case(width: int, height: int, tile_size: int, frames: int = FRAMES) 
     return {"frame": f"{width}x{height}", "tile_size": tile_size, "tiles": len(regions) - 1,
             "tile_side": regions[1][2] - regions[1][0] if len(regions) > 1 else 0,
             "first_frame_s": seconds[0], "later_frame_ms_p50": float(np.median(seconds[1:]) * 1000),
-            "people_mean": float(np.mean(people)), "peak_rss_mb": _peak_rss_mb()}
+            "people_mean": float(np.mean(people)), "peak_rss_mb": peak_rss_bytes("self") / 2**20}
 
 
 def report() -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Mapping, Optional
 
 from ..core.data_sources import REPOSITORY_ROOT, installed_share_paths
-from .node_parameters import BY_NAME, Value
+from .node_parameters import BY_NAME, Value, parameter_text
 
 EXECUTABLE = "emotion_perception_node"
 NODE_NAME = "emotion_perception"
@@ -77,7 +77,7 @@ class NodeLaunch:
         for source, target in self.remaps.items():
             command += ["-r", f"{source}:={target}"]
         for name, value in {**self.parameters, **(extra_parameters or {})}.items():
-            command += ["-p", f"{name}:={_ros_text(value)}"]
+            command += ["-p", f"{name}:={parameter_text(value)}"]
         return command
 
 
@@ -89,10 +89,6 @@ def typed(name: str, text: str) -> Value:
             raise ValueError(f"launch argument {name} must be true or false, got '{text}'")
         return text.lower() == "true"
     return type(default)(text)
-
-
-def _ros_text(value: Value) -> str:
-    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def plan(arguments: Mapping[str, str], environ: Mapping[str, str] = os.environ) -> NodeLaunch:

@@ -142,6 +142,11 @@ PARAMETERS_FILE_HEADER = """\
 """
 
 
+def parameter_text(value: Value) -> str:
+    """A value as `--ros-args -p name:=TEXT` takes it (booleans lower-case)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def _yaml_value(value: Value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"

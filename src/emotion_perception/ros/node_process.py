@@ -79,9 +79,18 @@ class NodeProcess:
             self._log_file.close()
 
 
-def rss_bytes(pid: int) -> int:
-    """Resident set size of a process (Linux /proc)."""
+def _status_bytes(pid: int | str, field: str) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) * 1024
     raise ProcessLookupError(pid)
+
+
+def rss_bytes(pid: int | str) -> int:
+    """Resident set size of a process (Linux /proc)."""
+    return _status_bytes(pid, "VmRSS")
+
+
+def peak_rss_bytes(pid: int | str) -> int:
+    """The process's peak resident set size (VmHWM; writing 5 to /proc/PID/clear_refs resets it)."""
+    return _status_bytes(pid, "VmHWM")

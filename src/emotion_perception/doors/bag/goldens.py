@@ -16,7 +16,7 @@ from ...core.checksums import sha256_of
 from ...core.data_sources import REPOSITORY_ROOT, debian_footage, tfjs_footage
 from ...core.pipeline import default_model_path
 from ...ros.emotion_message import summarize
-from ...ros.node_parameters import Value, parameter_values, pipeline_from
+from ...ros.node_parameters import Value, parameter_text, parameter_values, pipeline_from
 from .from_video import video_to_bag
 from .process import process_bag, read_emotions
 
@@ -45,8 +45,7 @@ class GoldenCase:
 
     def node_parameters(self) -> dict[str, str]:
         """The same parameters as the node's command line takes them."""
-        return {name: str(value).lower() if isinstance(value, bool) else str(value)
-                for name, value in self.parameters().items()}
+        return {name: parameter_text(value) for name, value in self.parameters().items()}
 
 
 CASES = (
