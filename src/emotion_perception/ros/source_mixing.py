@@ -9,7 +9,9 @@ import threading
 import time
 from typing import Hashable, Optional
 
-RECENT_S = 10.0  # an alternation this recent keeps diagnostics at WARN
+from ..core.stats import DEFAULT_HORIZON_S
+
+RECENT_S = DEFAULT_HORIZON_S  # an alternation this recent keeps diagnostics at WARN (the node passes its window)
 
 
 class SourceMixingDetector:
