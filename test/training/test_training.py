@@ -16,8 +16,8 @@ from emotion_perception.training.export import metadata_for, quantize_int8
 from emotion_perception.training.metrics import expected_calibration_error, largest_class_share
 from emotion_perception.training.mocap.corpus import CLASSES, list_clips
 from emotion_perception.training.mocap_windows import WindowSet, build_windows, content_folds
-from emotion_perception.training.model import EmotiPoseformer, EmotiPoseformerConfig, seeded
-from emotion_perception.training.recipe import CHOSEN, WINDOW
+from emotion_perception.training.model import EmotiPoseformer, EmotiPoseformerConfig, Ensemble, seeded
+from emotion_perception.training.recipe import CHOSEN, RECIPE, WINDOW, fit, trained_lstm_baseline
 from emotion_perception.training.train import TrainConfig, predict, train_model
 
 
@@ -128,6 +128,33 @@ def test_the_exported_model_outputs_what_the_training_model_outputs(walk_windows
     save_model(torch.jit.script(quantize_int8(model)), metadata_for("test/0-int8", {}), int8_path)
     int8 = np.stack([p.probabilities for p in EmotionEngine(int8_path, device="cpu").predict(x)])
     assert np.abs(int8 - expected).max() < 0.05
+
+
+def test_the_recipes_model_averages_its_members_and_exports_as_one_file(walk_windows, tmp_path):
+    """The shipped recipe trains a transformer and an LSTM on the same windows; the file the node
+    loads gives the mean of their probabilities, rescaled by the one fitted temperature."""
+    ws = walk_windows.subset(np.arange(len(walk_windows)) % 3 == 0)
+    recipe = dataclasses.replace(RECIPE, train=dataclasses.replace(RECIPE.train, epochs=1, batch_size=64),
+                                 recurrent_member_epochs=1)
+    model, _ = fit(recipe, ws.features, ws.labels, ws.valence_arousal, progress=False)
+    assert isinstance(model, Ensemble) and trained_lstm_baseline(model, recipe, 1) is model.members[1]
+    assert trained_lstm_baseline(model, recipe, 8) is None, "a baseline trained longer is not the member"
+    x = ws.features[:16]
+    members = [predict(member, x) for member in model.members]
+    averaged, affect = predict(model, x)
+    np.testing.assert_allclose(averaged, np.mean([m[0] for m in members], axis=0), atol=1e-6)
+    np.testing.assert_allclose(affect, np.mean([m[1] for m in members], axis=0), atol=1e-6)
+    assert np.abs(members[0][0] - members[1][0]).max() > 1e-3, "the members differ, so the average is not one of them"
+
+    model.temperature.fill_(2.0)
+    path = tmp_path / "ensemble.pt"
+    save_model(model, metadata_for("test/ensemble", {}), path)
+    got = np.stack([g.probabilities for g in EmotionEngine(path, device="cpu").predict(x)])
+    np.testing.assert_allclose(got, rescale(averaged, 2.0), atol=1e-5)
+    int8_path = tmp_path / "ensemble8.pt"
+    save_model(torch.jit.script(quantize_int8(model)), metadata_for("test/ensemble-int8", {}), int8_path)
+    int8 = np.stack([p.probabilities for p in EmotionEngine(int8_path, device="cpu").predict(x)])
+    assert np.abs(int8 - got).max() < 0.05
 
 
 def test_held_out_motions_are_whole_contents_of_every_source(clips):

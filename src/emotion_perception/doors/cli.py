@@ -58,12 +58,13 @@ def _evaluate(args: argparse.Namespace) -> int:
     import torch
 
     from ..training.evaluate import evaluate
-    from ..training.recipe import CHOSEN, RECIPE
+    from ..training.recipe import CHOSEN, LSTM_BASELINE_EPOCHS, RECIPE
 
     torch.set_num_threads(args.threads)
     recipe = dataclasses.replace(RECIPE, train=dataclasses.replace(RECIPE.train, epochs=args.epochs, seed=args.seed))
     metrics = evaluate(args.out, parts=args.parts, folds=args.folds, seed=args.seed, recipe=recipe,
-                       lstm_epochs=args.lstm_epochs, size_sweep=args.size_sweep, progress=not args.quiet)
+                       lstm_epochs=args.lstm_epochs or LSTM_BASELINE_EPOCHS, size_sweep=args.size_sweep,
+                       progress=not args.quiet)
     from ..training.figures import plot_projection_vs_real
 
     plot_projection_vs_real(args.out / "projection_vs_mediapipe.png")
@@ -178,7 +179,7 @@ def make_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--out", type=Path, default=Path("reports/evaluation"))
     evaluate.add_argument("--folds", type=int, default=5)
     evaluate.add_argument("--epochs", type=int, default=15)
-    evaluate.add_argument("--lstm-epochs", type=int, default=8)
+    evaluate.add_argument("--lstm-epochs", type=int, help="default: the recipe's LSTM_BASELINE_EPOCHS")
     evaluate.add_argument("--seed", type=int, default=0)
     evaluate.add_argument("--parts", nargs="+", default=list(EVALUATION_PARTS), choices=EVALUATION_PARTS,
                           help="which parts to run; the others keep their figures in metrics.json")

@@ -19,6 +19,7 @@ import time
 from typing import Optional, Sequence
 
 import numpy as np
+from torch import nn
 
 from . import baselines
 from .calibration import fit_temperature, rescale
@@ -34,8 +35,8 @@ from .metrics import (
 )
 from .mocap.corpus import CLASSES, Clip, valence_arousal
 from .mocap_windows import Simulation, WindowSet, build_windows
-from .model import EmotiPoseformer, LstmBaseline, seeded
-from .recipe import SHARED_CLASSES, WINDOW, Recipe
+from .model import Ensemble, LstmBaseline, seeded
+from .recipe import LSTM_BASELINE_EPOCHS, SHARED_CLASSES, WINDOW, Recipe, fit, trained_lstm_baseline
 from .train import predict, train_model
 
 TEST_VIEWS = 4
@@ -46,6 +47,7 @@ SHARED_MOTIONS = ("walk", "run", "punch", "kick")
 # by more than noise (each window overlaps its neighbours by 1.7 s of its 1.93 s).
 TEST_SIMULATION = Simulation(speed_range=(1.0, 1.0), stride_s=0.25)
 DIRECTIONS = (("bandai", "xia"), ("xia", "bandai"))
+ENSEMBLE_MEMBERS = ("transformer", "lstm")  # the order recipe.fit builds them in
 
 
 def holdout_clips(clips: Sequence[Clip], every: int = 5) -> set[str]:
@@ -114,16 +116,15 @@ def report(truth: np.ndarray, probabilities: np.ndarray, affect: np.ndarray, cli
     }
 
 
-def train_recipe(recipe: Recipe, clips: Sequence[Clip], seed: int, progress: bool) -> tuple[EmotiPoseformer, WindowSet]:
+def train_recipe(recipe: Recipe, clips: Sequence[Clip], seed: int, progress: bool) -> tuple[nn.Module, WindowSet]:
     windows = build_windows(clips, CLASSES, WINDOW, seed, simulation=recipe.simulation)
-    model = seeded(lambda: EmotiPoseformer(recipe.model), recipe.train.seed)
     sources = np.array([c.source for c in windows.clips])[windows.clip_index] if recipe.source_balanced else None
-    train_model(model, windows.features, windows.labels, windows.valence_arousal, recipe.train, progress=progress,
-                description=f"train {'+'.join(sorted({c.source for c in clips}))}", groups=sources)
+    model, _ = fit(recipe, windows.features, windows.labels, windows.valence_arousal, groups=sources,
+                   progress=progress, description=f"train {'+'.join(sorted({c.source for c in clips}))}")
     return model, windows
 
 
-def calibrate(model: EmotiPoseformer, held_out: Sequence[Clip], seed: int) -> dict:
+def calibrate(model: nn.Module, held_out: Sequence[Clip], seed: int) -> dict:
     """Fits and sets the model's temperature on held-out clips' test-like windows."""
     windows, _ = view_windows(held_out, seed)
     model.temperature.fill_(1.0)
@@ -158,21 +159,33 @@ def run_direction(recipe: Recipe, clips: Sequence[Clip], train_source: str, test
     result["shared_motions"] = {key: on_shared[key] for key in ("windows", "clips", "macro_f1", "top1", "clip_top1",
                                                                 "largest_class_share", "largest_class")}
     result["ece_uncalibrated"] = expected_calibration_error(test_windows.labels, raw_probabilities)
+    if isinstance(model, Ensemble):  # each member alone on the same windows: the ensemble's own ablation
+        result["members"] = {name: member_scores(member, test_windows, view)
+                             for name, member in zip(ENSEMBLE_MEMBERS, model.members)}
     result["invariance"] = agreement(lambda x: predict(model, x)[0], invariance_sample(calibration_clips), seed)
     result["calibration"] = calibration
     result["train_windows"] = int(len(train_windows))
     result["train_seconds"] = round(time.perf_counter() - start, 1)
     if with_baselines:
-        result["baselines"] = baseline_scores(train_windows, test_windows, recipe, seed, progress)
+        result["baselines"] = baseline_scores(train_windows, test_windows, recipe, seed, progress, model)
     return result
 
 
+def member_scores(member: nn.Module, test: WindowSet, view: np.ndarray) -> dict:
+    predicted = predict(member, test.features)[0].argmax(axis=1)
+    return {"macro_f1": macro_f1(test.labels, predicted, len(CLASSES)), "top1": top1(test.labels, predicted),
+            "clip_top1": clip_vote_accuracy(test.labels, predicted, test.clip_index, view),
+            "largest_class_share": largest_class_share(predicted)}
+
+
 def baseline_scores(train: WindowSet, test: WindowSet, recipe: Recipe, seed: int, progress: bool,
-                    lstm_epochs: int = 8) -> dict:
+                    model: Optional[nn.Module] = None, lstm_epochs: int = LSTM_BASELINE_EPOCHS) -> dict:
     k = len(CLASSES)
-    lstm = seeded(lambda: LstmBaseline(k), recipe.train.seed)
-    train_model(lstm, train.features, train.labels, train.valence_arousal,
-                dataclasses.replace(recipe.train, epochs=lstm_epochs), progress=progress, description="lstm")
+    lstm = trained_lstm_baseline(model, recipe, lstm_epochs) if model is not None else None
+    if lstm is None:
+        lstm = seeded(lambda: LstmBaseline(k), recipe.train.seed)
+        train_model(lstm, train.features, train.labels, train.valence_arousal,
+                    dataclasses.replace(recipe.train, epochs=lstm_epochs), progress=progress, description="lstm")
     forest = baselines.random_forest(seed).fit(baselines.pose_statistics(train.features), train.labels)
     forest_probabilities = np.zeros((len(test), k))
     forest_probabilities[:, forest.classes_] = forest.predict_proba(baselines.pose_statistics(test.features))

@@ -10,9 +10,8 @@ from ..core.inference import save_model
 from ..core.normalize import NORMALIZATION_VERSION
 from ..core.windows import WindowConfig
 from .clips import LandmarkClip, clips_to_arrays, load_taxonomy
-from .model import EmotiPoseformer, seeded
-from .recipe import CHOSEN, WINDOW
-from .train import TrainConfig, train_model
+from .recipe import RECIPE, WINDOW, fit
+from .train import TrainConfig
 
 
 def train_on_clips(clip_paths: Sequence[Path], taxonomy_path: Path, out: Path, config: TrainConfig = TrainConfig(),
@@ -23,10 +22,9 @@ def train_on_clips(clip_paths: Sequence[Path], taxonomy_path: Path, out: Path, c
     features, labels, affect, known = clips_to_arrays(clips, classes, window, affect_defaults)
     if len(features) == 0:
         raise ValueError("no clip gave a window with enough valid frames (is the person visible?)")
-    model_config = dataclasses.replace(CHOSEN, num_classes=len(classes), window_length=window.length)
-    model = seeded(lambda: EmotiPoseformer(model_config), config.seed)
-    history = train_model(model, features, labels, affect, config, progress=progress,
-                          description=f"train {name}", affect_known=known)
+    model_config = dataclasses.replace(RECIPE.model, num_classes=len(classes), window_length=window.length)
+    model, history = fit(dataclasses.replace(RECIPE, model=model_config, train=config), features, labels, affect,
+                         affect_known=known, progress=progress, description=f"train {name}")
     metadata = ModelMetadata(
         model_id=f"emotiposeformer-{name}/custom", labels=classes, window_length=window.length, fps=window.fps,
         normalization_version=NORMALIZATION_VERSION, license=license_text,

@@ -27,7 +27,17 @@ from .metrics import concordance_correlation, confusion, macro_f1, per_class_rec
 from .mocap.corpus import CLASSES, Clip, list_clips
 from .mocap_windows import WindowSet, build_windows, content_folds
 from .model import EmotiPoseformer, LstmBaseline, seeded
-from .recipe import CHOSEN, RECIPE, SHARED_CLASSES, WINDOW, Recipe, ablation_variants
+from .recipe import (
+    CHOSEN,
+    LSTM_BASELINE_EPOCHS,
+    RECIPE,
+    SHARED_CLASSES,
+    WINDOW,
+    Recipe,
+    ablation_variants,
+    fit,
+    trained_lstm_baseline,
+)
 from .train import TrainConfig, predict, train_model
 
 RARE_CLASSES = ("happy", "sad", "angry", "proud", "insecure")
@@ -73,7 +83,8 @@ def _classification_report(truth: np.ndarray, probabilities: np.ndarray, classes
 
 
 def evaluate(out_dir: Path, parts: Sequence[str] = EVALUATION_PARTS, folds: int = 5, seed: int = 0,
-             recipe: Recipe = RECIPE, lstm_epochs: int = 8, size_sweep: bool = False, progress: bool = True) -> dict:
+             recipe: Recipe = RECIPE, lstm_epochs: int = LSTM_BASELINE_EPOCHS, size_sweep: bool = False,
+             progress: bool = True) -> dict:
     """Runs the given parts, merges them into out_dir/metrics.json and regenerates the table."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "metrics.json"
@@ -133,6 +144,11 @@ def average_runs(runs: list[dict]) -> dict:
     merged["shared_motions"] = dict(runs[0]["shared_motions"])
     for key in ("macro_f1", "top1", "clip_top1", "largest_class_share"):
         merged["shared_motions"][key] = float(np.mean([r["shared_motions"][key] for r in runs]))
+    if "members" in runs[0]:
+        merged["members"] = {name: {key: float(np.mean([r["members"][name][key] for r in runs])) for key in scores}
+                             for name, scores in runs[0]["members"].items()}
+        for name in merged["members"]:
+            merged["members"][name]["macro_f1_std"] = float(np.std([r["members"][name]["macro_f1"] for r in runs]))
     merged["std"] = {key: float(np.std([r[key] for r in runs])) for key in AVERAGED}
     merged["runs"] = [{key: r[key] for key in ("macro_f1", "clip_top1", "largest_class", "largest_class_share", "ece",
                                                "calibration", "train_seconds")} for r in runs]
@@ -155,9 +171,8 @@ def content_fold_evaluation(clips: list[Clip], folds: int, seed: int, recipe: Re
         xt, yt, vat = windows.features[test], windows.labels[test], windows.valence_arousal[test]
         print(f"fold {fold}: hold out {sorted(held_out)}: {train.sum()} train / {test.sum()} test windows", flush=True)
 
-        model = seeded(lambda: EmotiPoseformer(model_config), train_config.seed)
-        history = train_model(model, x, y, va, train_config, validation=(xt, yt), progress=progress,
-                              description=f"fold {fold} emotiposeformer")
+        model, history = fit(dataclasses.replace(recipe, model=model_config), x, y, va, validation=(xt, yt),
+                             progress=progress, description=f"fold {fold} emotiposeformer")
         curves.append(dataclasses.asdict(history))
         probabilities, affect = predict(model, xt)
         report = _classification_report(yt, probabilities, k)
@@ -166,9 +181,11 @@ def content_fold_evaluation(clips: list[Clip], folds: int, seed: int, recipe: Re
         report["int8"] = _int8_check(model, xt, yt, k)
         results["emotiposeformer"].append(report)
 
-        lstm = seeded(lambda: LstmBaseline(k), train_config.seed)
-        train_model(lstm, x, y, va, dataclasses.replace(train_config, epochs=lstm_epochs), progress=progress,
-                    description=f"fold {fold} lstm")
+        lstm = trained_lstm_baseline(model, recipe, lstm_epochs)
+        if lstm is None:
+            lstm = seeded(lambda: LstmBaseline(k), train_config.seed)
+            train_model(lstm, x, y, va, dataclasses.replace(train_config, epochs=lstm_epochs), progress=progress,
+                        description=f"fold {fold} lstm")
         results["lstm"].append(_classification_report(yt, predict(lstm, xt)[0], k))
 
         forest = baselines.random_forest(seed).fit(baselines.pose_statistics(x), y)
@@ -349,6 +366,7 @@ def cross_source_table(section: dict) -> list[str]:
                 f"| {direction} | {title} | {other['macro_f1']:.3f} | {other['top1']:.3f} | | "
                 f"{other['largest_class_share']:.2f} | |"
             )
+    lines += members_table(section)
     lines += [
         "",
         f"On the motions both studios recorded ({', '.join(SHARED_MOTIONS)}) only, same windows:",
@@ -377,6 +395,24 @@ def cross_source_table(section: dict) -> list[str]:
             + " | ".join(f"{ours['per_class_recall'][c]:.2f}" for c in SHARED_CLASSES)
             + f" | {ours['valence_ccc']:.2f} | {ours['arousal_ccc']:.2f} | {temperatures} |"
         )
+    return lines
+
+
+def members_table(section: dict) -> list[str]:
+    """The shipped ensemble against each of its members alone, from the same training runs."""
+    directions = [f"{a}->{b}" for a, b in DIRECTIONS]
+    if not all("members" in section[d] for d in directions):
+        return []
+    names = list(section[directions[0]]["members"])
+    lines = ["", "Each member of ours alone (the same runs and windows; macro-F1, clip vote in brackets):", "",
+             "| train -> test | averaged (shipped) | " + " | ".join(f"{n} alone" for n in names) + " |",
+             "|---" * (len(names) + 2) + "|"]
+    for direction in directions:
+        ours = section[direction]
+        cells = [f"{m['macro_f1']:.3f} ± {m['macro_f1_std']:.3f} ({m['clip_top1']:.3f})"
+                 for m in ours["members"].values()]
+        lines.append(f"| {direction} | {ours['macro_f1']:.3f} ± {ours['std']['macro_f1']:.3f} "
+                     f"({ours['clip_top1']:.3f}) | " + " | ".join(cells) + " |")
     return lines
 
 

@@ -22,7 +22,7 @@ from .mocap.sources import load_source
 from .recipe import RECIPE, WINDOW, Recipe
 from .train import predict
 
-MODEL_ID = "emotiposeformer-bandai-xia8/2"
+MODEL_ID = "emotiposeformer-bandai-xia8/3"
 
 
 def license_text() -> str:

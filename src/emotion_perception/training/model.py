@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Callable, Optional, Tuple, TypeVar
+from typing import Callable, Optional, Sequence, Tuple, TypeVar
 
 import torch
 from torch import nn
@@ -173,6 +173,35 @@ class LstmBaseline(nn.Module):
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         logits, valence_arousal = self.logits(x)
         return torch.softmax(logits, dim=-1), valence_arousal
+
+
+class Ensemble(nn.Module):
+    """Members trained apart on the same windows, their probabilities averaged.
+
+    Why: on people from a studio it never saw, the transformer and the LSTM err differently (the
+    LSTM transfers better from many actors to one, the transformer from one actor to many), and
+    the average is steadier than either across that change. The mean probability's log stands
+    in for the logits, so the one fitted temperature calibrates the average as it does one model.
+    """
+
+    def __init__(self, members: Sequence[nn.Module]) -> None:
+        super().__init__()
+        self.members = nn.ModuleList(members)
+        self.register_buffer("temperature", torch.ones(1))
+
+    def logits(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        probabilities = []
+        affect = []
+        for member in self.members:
+            member_logits, member_affect = member.logits(x)
+            probabilities.append(torch.softmax(member_logits, dim=-1))
+            affect.append(member_affect)
+        mean = torch.stack(probabilities).mean(dim=0)
+        return torch.log(torch.clamp(mean, min=1e-12)), torch.stack(affect).mean(dim=0)
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        logits, valence_arousal = self.logits(x)
+        return torch.softmax(logits / self.temperature, dim=-1), valence_arousal
 
 
 ModelT = TypeVar("ModelT", bound=nn.Module)

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Optional
+
+import numpy as np
+from torch import nn
 
 from ..core.windows import WindowConfig
 from .mocap.corpus import CLASSES
 from .mocap_windows import Simulation
-from .model import EmotiPoseformerConfig
-from .train import TrainConfig
+from .model import EmotiPoseformer, EmotiPoseformerConfig, Ensemble, LstmBaseline, seeded
+from .train import History, TrainConfig, train_model
 
 WINDOW = WindowConfig(length=30, fps=15.0, min_valid_frames=15)
 # The classes both studios label: the cross-source evaluation is judged on these.
 SHARED_CLASSES = ("neutral", "sad", "angry", "proud")
+# The seed's LSTM 2x256 baseline trains this long (longer fits the training actors more closely).
+LSTM_BASELINE_EPOCHS = 8
 
 
 @dataclass(frozen=True)
@@ -27,10 +32,40 @@ class Recipe:
     train: TrainConfig = TrainConfig()
     simulation: Simulation = Simulation()
     source_balanced: bool = False  # class loss weighs each source equally
+    # Epochs of a 2x256 LSTM (the seed's baseline) trained beside the transformer on the same
+    # windows and seed, its probabilities averaged with the transformer's (model.Ensemble); 0: the
+    # transformer alone.
+    recurrent_member_epochs: int = 0
 
     def to_dict(self) -> dict:
         return {"model": self.model.to_dict(), "train": self.train.to_dict(), "simulation": self.simulation.to_dict(),
-                "source_balanced": self.source_balanced}
+                "source_balanced": self.source_balanced, "recurrent_member_epochs": self.recurrent_member_epochs}
+
+
+def fit(recipe: Recipe, features: np.ndarray, labels: np.ndarray, valence_arousal: np.ndarray,
+        groups: Optional[np.ndarray] = None, affect_known: Optional[np.ndarray] = None,
+        validation: Optional[tuple[np.ndarray, np.ndarray]] = None, progress: bool = True,
+        description: str = "train") -> tuple[nn.Module, History]:
+    """The recipe's model trained on these windows, and the transformer's history: the one way
+    every caller (export, both evaluations, custom training) makes a model from a recipe."""
+    transformer = seeded(lambda: EmotiPoseformer(recipe.model), recipe.train.seed)
+    history = train_model(transformer, features, labels, valence_arousal, recipe.train, validation=validation,
+                          progress=progress, description=description, affect_known=affect_known, groups=groups)
+    if not recipe.recurrent_member_epochs:
+        return transformer, history
+    lstm = seeded(lambda: LstmBaseline(recipe.model.num_classes), recipe.train.seed)
+    train_model(lstm, features, labels, valence_arousal,
+                dataclasses.replace(recipe.train, epochs=recipe.recurrent_member_epochs), progress=progress,
+                description=f"{description} lstm member", affect_known=affect_known, groups=groups)
+    return Ensemble([transformer, lstm]).eval(), history
+
+
+def trained_lstm_baseline(model: nn.Module, recipe: Recipe, epochs: int) -> Optional[nn.Module]:
+    """The ensemble's LSTM when it is the seed's LSTM baseline (the same windows, seed and number
+    of epochs), so that an evaluation scores it alone instead of training the same network twice."""
+    if isinstance(model, Ensemble) and recipe.recurrent_member_epochs == epochs:
+        return model.members[1]
+    return None
 
 
 BASE_MODEL = EmotiPoseformerConfig(num_classes=len(CLASSES), window_length=WINDOW.length)
@@ -44,6 +79,10 @@ RECIPE = Recipe(
     dataclasses.replace(BASE_MODEL, use_visibility=False),
     simulation=Simulation(speed_range=(0.6, 1.6), body_scale=0.15),
     source_balanced=True,
+    # Screened on fixed windows, seeds 0-2: averaging the LSTM in raised Bandai -> Xia over the
+    # transformer alone in every seed and kept Xia -> Bandai within 0.01 of it (the LSTM alone
+    # falls to ~0.15 there); `make evaluate` reports the members alone beside the average.
+    recurrent_member_epochs=LSTM_BASELINE_EPOCHS,
 )
 CHOSEN = RECIPE.model
 def _model(**changes) -> Callable[[Recipe], Recipe]:
