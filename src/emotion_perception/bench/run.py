@@ -40,18 +40,11 @@ def run(
     # Fast DDS reads its profile at this process's first participant: set it before any
     os.environ.setdefault("FASTDDS_DEFAULT_PROFILES_FILE", str(dds_profile()))
     started = time.time()
+    figures = model_figures(repeats)
     with tempfile.TemporaryDirectory() as directory:
-        messages = footage.one_person(Path(directory))
-    rgb = footage.decoded(messages)
-    pose = PoseConfig(model="full")
-    print("[bench] per-stage latency, node path vs bare MediaPipe (pose_squats.mp4, 1 person)", flush=True)
-    one = inprocess.stage_report(messages, rgb, repeats, pose)
-    print("[bench] eight people (pose_1.mp4 mosaic, 480 px tiles)", flush=True)
-    eight = inprocess.eight_people_report(footage.mosaic_of_eight(30), repeats, PoseConfig(model="full", tile_size=480))
-    print("[bench] batched forward passes", flush=True)
-    batched = inprocess.batched_forward()
+        rgb = footage.decoded(footage.one_person(Path(directory)))
     print("[bench] overload over DDS (input at 2x the processing rate)", flush=True)
-    overload = overdds.overload(rgb, one["node_ms_per_frame"] / 1000.0, overload_frames)
+    overload = overdds.overload(rgb, figures["one_person"]["node_ms_per_frame"] / 1000.0, overload_frames)
     print(f"[bench] memory over {memory_frames} frames of a looped clip (lite model)", flush=True)
     clip = footage.decoded(footage.bag_messages_of_pose1())
     memory = overdds.memory(clip, 30.0, memory_frames, memory_warmup)
@@ -61,15 +54,9 @@ def run(
         "machine": machine(),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(started)),
         "seconds": time.time() - started,
-        "node_overhead_ratio": one["node_overhead_ratio"],
-        "model_share_of_pose": eight["model_share_of_pose"],
-        "model_share_of_pose_1_person": one["model_share_of_pose"],
+        **figures,
         "overload_p99_ratio": overload["overload_p99_ratio"],
         "rss_growth_ratio": memory["rss_growth_ratio"],
-        "stage_latency_ms": one["stage_latency_ms"],
-        "one_person": one,
-        "eight_people": eight,
-        "batched_forward": batched,
         "overload": overload,
         "memory": memory,
         "tiles": tile_rows,
@@ -97,6 +84,9 @@ def markdown(report: dict[str, Any]) -> str:
     lines = [
         f"Measured {report['date']} on {m['cpu']} ({m['cores']} cores, {m['memory_gb']} GB, GPU: {m['gpu']}), "
         f"torch {m['torch']}, MediaPipe {m['mediapipe']}; full pose model unless noted.",
+        *[f"The {what} re-measured {report[f'{part}_date']} (`--{part}-only`); the other figures are from that run."
+          for part, what in (("model", "model's figures (overhead, model shares, stages, batched forward) were"),
+                             ("tiles", "tile table was")) if f"{part}_date" in report],
         "",
         "| figure | measured | goal |",
         "|---|---|---|",
@@ -144,10 +134,32 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def update_tiles(out: Path) -> dict[str, Any]:
-    """Re-measures the tile table alone and merges it into the last full report."""
+def model_figures(repeats: int) -> dict[str, Any]:
+    """The figures that move with the packaged model: per-stage latency and node overhead (one
+    person), the model's share of pose time (one and eight people), batched forward throughput."""
+    with tempfile.TemporaryDirectory() as directory:
+        messages = footage.one_person(Path(directory))
+    rgb = footage.decoded(messages)
+    print("[bench] per-stage latency, node path vs bare MediaPipe (pose_squats.mp4, 1 person)", flush=True)
+    one = inprocess.stage_report(messages, rgb, repeats, PoseConfig(model="full"))
+    print("[bench] eight people (pose_1.mp4 mosaic, 480 px tiles)", flush=True)
+    eight = inprocess.eight_people_report(footage.mosaic_of_eight(30), repeats, PoseConfig(model="full", tile_size=480))
+    print("[bench] batched forward passes", flush=True)
+    return {"node_overhead_ratio": one["node_overhead_ratio"], "model_share_of_pose": eight["model_share_of_pose"],
+            "model_share_of_pose_1_person": one["model_share_of_pose"], "stage_latency_ms": one["stage_latency_ms"],
+            "one_person": one, "eight_people": eight, "batched_forward": inprocess.batched_forward()}
+
+
+def update_part(out: Path, part: str, repeats: int = 5) -> dict[str, Any]:
+    """Re-measures one part ("tiles" or "model") and merges it into the last full report, dated,
+    so a new model or tile rule does not need the half-hour overload and memory runs again."""
     report = json.loads(out.read_text())
-    report["tiles"] = tiles.report()
-    report["tiles_date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    if part == "tiles":
+        report["tiles"] = tiles.report()
+    elif part == "model":
+        report.update(model_figures(repeats))
+    else:
+        raise ValueError(f"unknown benchmark part {part!r}")
+    report[f"{part}_date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     out.write_text(json.dumps(report, indent=2) + "\n")
     return report

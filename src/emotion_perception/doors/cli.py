@@ -132,10 +132,10 @@ def _train(args: argparse.Namespace) -> int:
 
 def _bench(args: argparse.Namespace) -> int:
     from ..bench.run import README_MARKERS as BENCH_MARKERS
-    from ..bench.run import markdown, run, update_tiles
+    from ..bench.run import markdown, run, update_part
 
-    if args.tiles_only:
-        report = update_tiles(args.out)
+    if args.tiles_only or args.model_only:
+        report = update_part(args.out, "tiles" if args.tiles_only else "model", repeats=args.repeats)
     else:
         report = run(args.out, repeats=args.repeats, overload_frames=args.overload_frames,
                      memory_frames=args.memory_frames)
@@ -234,6 +234,12 @@ def make_parser() -> argparse.ArgumentParser:
         "--tiles-only",
         action="store_true",
         help="re-measure only the detection-tile table, keeping the other figures of --out",
+    )
+    bench.add_argument(
+        "--model-only",
+        action="store_true",
+        help="re-measure only the figures that move with the model (overhead, stages, model shares, batched "
+             "forward), keeping the overload, memory and tile figures of --out",
     )
     bench.add_argument(
         "--readme", type=Path, default=Path("README.md"), help="README whose benchmark table to regenerate"
