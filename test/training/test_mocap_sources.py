@@ -6,6 +6,10 @@ proportions, and hold the training simulation to its visibility and jitter.
 """
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import tarfile
+
 import numpy as np
 import pytest
 
@@ -25,7 +29,7 @@ from emotion_perception.training.mocap.mediapipe_profile import (
     torso_length,
 )
 from emotion_perception.training.mocap.projection import observe, random_camera
-from emotion_perception.training.mocap.sources import load_source
+from emotion_perception.training.mocap.sources import FileSet, load_source
 
 # How close a mapping's proportions must come to MediaPipe's (torso lengths). Widths, legs and the
 # head are placed by the tables; the arm bones are the rigs' own (body augmentation spans +-15 %).
@@ -152,3 +156,27 @@ def test_the_simulation_draws_visibility_and_jitter_as_mediapipe_reports_them(cl
     residual = np.concatenate(residuals).reshape(-1)
     jitter = np.sqrt(np.mean(residual ** 2)) / np.sqrt(1.5)
     assert jitter == pytest.approx(profile["jitter_torso_lengths"], rel=0.25)
+
+
+def test_an_archive_unpacks_its_labelled_styles_even_when_it_lacks_some(tmp_path, monkeypatch):
+    """Bandai's dataset-2 has no `sad` clips although the source's label map names `sad`: a fresh
+    cache must still unpack every labelled clip and skip the styles that are not emotions."""
+    packed = tmp_path / "packed" / "data"
+    packed.mkdir(parents=True)
+    for stem in ("dataset-2_walk_normal_001", "dataset-2_walk_elderly_001"):
+        for suffix in (".bvh", ".json"):
+            (packed / f"{stem}{suffix}").write_text(stem)
+    archive = tmp_path / "data.tar.xz"
+    with tarfile.open(archive, "w:xz") as tar:
+        tar.add(packed, arcname="data")
+    monkeypatch.setenv("EMOTION_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("EMOTION_CACHE_DIR", str(tmp_path / "cache"))
+    bandai = load_source("bandai")
+    files = FileSet("dataset-2", archive="data.tar.xz", sha256=hashlib.sha256(archive.read_bytes()).hexdigest(),
+                    unpacked_folder="data")
+    assert "sad" in bandai.labels and "elderly" not in bandai.labels
+
+    folder = dataclasses.replace(bandai, files=(files,)).folder(files)
+
+    assert sorted(p.name for p in folder.iterdir()) == ["dataset-2_walk_normal_001.bvh",
+                                                        "dataset-2_walk_normal_001.json"]
