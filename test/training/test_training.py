@@ -193,3 +193,24 @@ def test_calibration_metrics_and_temperature_recover_what_they_should():
     assert expected_calibration_error(truth, overconfident) > 0.1
     assert fit_temperature(overconfident, truth) == pytest.approx(true_temperature, rel=0.08)
     assert largest_class_share(np.array([1, 1, 1, 2])) == 0.75
+
+
+def test_a_temperature_fitted_over_sources_weighs_each_source_equally_however_many_windows_it_has():
+    """One studio has 15 times as many windows as the other; pooled, it would set the temperature
+    alone. Weighed by source, the fitted temperature lies between the two sources' own."""
+    rng = np.random.default_rng(1)
+
+    def overconfident_by(temperature: float, n: int) -> tuple[np.ndarray, np.ndarray]:
+        logits = rng.normal(0, 3, size=(n, 4))
+        truth = np.array([rng.choice(4, p=p) for p in rescale(np.exp(logits) / np.exp(logits).sum(1, keepdims=True),
+                                                                temperature)])
+        return np.exp(logits) / np.exp(logits).sum(1, keepdims=True), truth
+
+    (large, large_truth), (small, small_truth) = overconfident_by(1.0, 15000), overconfident_by(4.0, 1000)
+    probabilities, truth = np.concatenate([large, small]), np.concatenate([large_truth, small_truth])
+    groups = np.repeat([0, 1], [len(large), len(small)])
+
+    pooled, balanced = fit_temperature(probabilities, truth), fit_temperature(probabilities, truth, groups)
+
+    assert fit_temperature(large, large_truth) < pooled < 1.4
+    assert 1.6 < balanced < fit_temperature(small, small_truth)

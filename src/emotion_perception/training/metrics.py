@@ -59,6 +59,15 @@ def expected_calibration_error(truth: np.ndarray, probabilities: np.ndarray, bin
     return float(total)
 
 
+def labelled_share_and_top1(truth: np.ndarray, probabilities: np.ndarray,
+                            min_confidence: float) -> tuple[float, float]:
+    """What a behaviour node that skips `unknown` receives: the share of windows whose top
+    probability reaches `min_confidence` (published with a label) and the top-1 of those alone."""
+    labelled = probabilities.max(axis=1) >= min_confidence
+    accuracy = top1(truth[labelled], probabilities[labelled].argmax(axis=1)) if labelled.any() else float("nan")
+    return float(labelled.mean()), accuracy
+
+
 def largest_class_share(predicted: np.ndarray) -> float:
     """The share of windows given the single most predicted class (1.0: a model that always
     answers the same thing)."""
