@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ..core.pose import PoseConfig
 from ..ros.launch_plan import dds_profile
 from . import footage, inprocess, overdds, tiles
@@ -40,9 +42,9 @@ def run(
     # Fast DDS reads its profile at this process's first participant: set it before any
     os.environ.setdefault("FASTDDS_DEFAULT_PROFILES_FILE", str(dds_profile()))
     started = time.time()
-    figures = model_figures(repeats)
-    with tempfile.TemporaryDirectory() as directory:
-        rgb = footage.decoded(footage.one_person(Path(directory)))
+    squats = one_person_footage()
+    figures = model_figures(repeats, squats)
+    rgb = squats[1]
     print("[bench] overload over DDS (input at 2x the processing rate)", flush=True)
     overload = overdds.overload(rgb, figures["one_person"]["node_ms_per_frame"] / 1000.0, overload_frames)
     print(f"[bench] memory over {memory_frames} frames of a looped clip (lite model)", flush=True)
@@ -134,12 +136,18 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def model_figures(repeats: int) -> dict[str, Any]:
-    """The figures that move with the packaged model: per-stage latency and node overhead (one
-    person), the model's share of pose time (one and eight people), batched forward throughput."""
+def one_person_footage() -> tuple[list, list[np.ndarray]]:
+    """pose_squats.mp4 as bag messages and as decoded RGB frames, made once per benchmark run."""
     with tempfile.TemporaryDirectory() as directory:
         messages = footage.one_person(Path(directory))
-    rgb = footage.decoded(messages)
+    return messages, footage.decoded(messages)
+
+
+def model_figures(repeats: int, squats: tuple[list, list[np.ndarray]]) -> dict[str, Any]:
+    """The figures that move with the packaged model: per-stage latency and node overhead (one
+    person, `squats` from one_person_footage), the model's share of pose time (one and eight
+    people), batched forward throughput."""
+    messages, rgb = squats
     print("[bench] per-stage latency, node path vs bare MediaPipe (pose_squats.mp4, 1 person)", flush=True)
     one = inprocess.stage_report(messages, rgb, repeats, PoseConfig(model="full"))
     print("[bench] eight people (pose_1.mp4 mosaic, 480 px tiles)", flush=True)
@@ -157,7 +165,7 @@ def update_part(out: Path, part: str, repeats: int = 5) -> dict[str, Any]:
     if part == "tiles":
         report["tiles"] = tiles.report()
     elif part == "model":
-        report.update(model_figures(repeats))
+        report.update(model_figures(repeats, one_person_footage()))
     else:
         raise ValueError(f"unknown benchmark part {part!r}")
     report[f"{part}_date"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())

@@ -51,8 +51,8 @@ class EmaSmoother:
 # Published instead of a class when the model is not sure enough: a behaviour node can then tell
 # "no idea" from a real answer without knowing our calibration, and still read every probability.
 UNKNOWN_LABEL = "unknown"
-# The packaged model's probabilities are temperature-scaled on held-out actors (see the model
-# card's calibration figures), so this is a probability that means what it says.
+# The packaged model's probabilities are temperature-scaled for people it never saw (fitted on
+# each studio as scored by the recipe trained without it; the model card has how well that holds).
 DEFAULT_MIN_CONFIDENCE = 0.5
 
 
