@@ -10,7 +10,13 @@ import torch
 from emotion_perception.core.inference import EmotionEngine, load_model, save_model
 from emotion_perception.core.normalize import FEATURE_CHANNELS
 from emotion_perception.training.calibration import fit_temperature, rescale
-from emotion_perception.training.cross_source import clip_vote_accuracy, holdout_clips, view_windows
+from emotion_perception.training.cross_source import (
+    SourceModel,
+    clip_vote_accuracy,
+    holdout_clips,
+    unseen_source_temperature,
+    view_windows,
+)
 from emotion_perception.training.evaluate import RARE_CLASSES, LeakageError, fold_masks, one_standard_error_choice
 from emotion_perception.training.export import metadata_for, quantize_int8
 from emotion_perception.training.metrics import expected_calibration_error, largest_class_share
@@ -182,13 +188,18 @@ def test_evaluation_views_are_four_cameras_a_quarter_turn_apart_with_the_nodes_w
     )
 
 
+def answers_overconfident_by(rng: np.random.Generator, temperature: float, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities over 4 classes, and labels drawn as if the truth were those probabilities
+    softened by `temperature`: the temperature that calibrates them is `temperature`."""
+    logits = rng.normal(0, 3, size=(n, 4))
+    probabilities = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    return probabilities, np.array([rng.choice(4, p=p) for p in rescale(probabilities, temperature)])
+
+
 def test_calibration_metrics_and_temperature_recover_what_they_should():
-    rng = np.random.default_rng(0)
-    logits = rng.normal(0, 3, size=(20000, 4))
     true_temperature = 2.5
-    calibrated = rescale(np.exp(logits) / np.exp(logits).sum(1, keepdims=True), true_temperature)
-    truth = np.array([rng.choice(4, p=p) for p in calibrated])
-    overconfident = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    overconfident, truth = answers_overconfident_by(np.random.default_rng(0), true_temperature, 20000)
+    calibrated = rescale(overconfident, true_temperature)
     assert expected_calibration_error(truth, calibrated) < 0.02
     assert expected_calibration_error(truth, overconfident) > 0.1
     assert fit_temperature(overconfident, truth) == pytest.approx(true_temperature, rel=0.08)
@@ -199,14 +210,8 @@ def test_a_temperature_fitted_over_sources_weighs_each_source_equally_however_ma
     """One studio has 15 times as many windows as the other; pooled, it would set the temperature
     alone. Weighed by source, the fitted temperature lies between the two sources' own."""
     rng = np.random.default_rng(1)
-
-    def overconfident_by(temperature: float, n: int) -> tuple[np.ndarray, np.ndarray]:
-        logits = rng.normal(0, 3, size=(n, 4))
-        truth = np.array([rng.choice(4, p=p) for p in rescale(np.exp(logits) / np.exp(logits).sum(1, keepdims=True),
-                                                                temperature)])
-        return np.exp(logits) / np.exp(logits).sum(1, keepdims=True), truth
-
-    (large, large_truth), (small, small_truth) = overconfident_by(1.0, 15000), overconfident_by(4.0, 1000)
+    (large, large_truth), (small, small_truth) = answers_overconfident_by(rng, 1.0, 15000), \
+        answers_overconfident_by(rng, 4.0, 1000)
     probabilities, truth = np.concatenate([large, small]), np.concatenate([large_truth, small_truth])
     groups = np.repeat([0, 1], [len(large), len(small)])
 
@@ -214,3 +219,29 @@ def test_a_temperature_fitted_over_sources_weighs_each_source_equally_however_ma
 
     assert fit_temperature(large, large_truth) < pooled < 1.4
     assert 1.6 < balanced < fit_temperature(small, small_truth)
+
+
+def test_each_directions_temperature_is_fitted_on_people_its_model_never_saw_not_on_the_test_source():
+    """bandai->xia's temperature comes from Bandai's windows as the Xia-trained model scores them:
+    the test source's (Xia's) labels never set it."""
+    rng = np.random.default_rng(2)
+    xia_model_on_bandai, bandai_truth = answers_overconfident_by(rng, 3.0, 4000)
+    bandai_model_on_xia, xia_truth = answers_overconfident_by(rng, 1.0, 4000)
+
+    def test_set(truth: np.ndarray) -> tuple[WindowSet, np.ndarray]:
+        n = len(truth)
+        return WindowSet(np.zeros((n, 1, 1, 1), np.float32), truth, np.zeros((n, 2)), np.zeros(n, int), (), ()), \
+            np.zeros(n, int)
+
+    def trained_on(source: str, answers: np.ndarray) -> SourceModel:
+        return SourceModel(source, model=None, train_windows=None, probabilities=answers, affect=None, seconds=0.0)
+
+    trained = {"bandai": trained_on("bandai", bandai_model_on_xia), "xia": trained_on("xia", xia_model_on_bandai)}
+    tests = {"bandai": test_set(bandai_truth), "xia": test_set(xia_truth)}
+    for_bandai_model = unseen_source_temperature(trained, tests, ["bandai"])["temperature"]
+    tests["xia"] = test_set(rng.permutation(xia_truth))
+
+    assert for_bandai_model == pytest.approx(3.0, rel=0.1)
+    assert unseen_source_temperature(trained, tests, ["bandai"])["temperature"] == for_bandai_model
+    assert unseen_source_temperature(trained, {**tests, "xia": test_set(xia_truth)},
+                                     ["xia"])["temperature"] == pytest.approx(1.0, rel=0.1)
