@@ -73,8 +73,8 @@ def list_clips(sources: Iterable[str] = SOURCES, file_sets: Optional[set[str]] =
             if file_sets is not None and files.name not in file_sets:
                 continue
             for path in sorted(source.folder(files).glob("*.bvh")):
-                match = source.parse(path.stem)
-                if match is None or match["style"] not in source.labels:
+                match = source.parse_labelled(path.stem)
+                if match is None:
                     continue
                 content = source.contents.get(match["content"], match["content"])
                 clips.append(Clip(path.stem, path, files.name, content, match["style"], source.labels[match["style"]],

@@ -62,14 +62,18 @@ class MocapSource:
     def parse(self, stem: str) -> Optional[re.Match]:
         return re.match(self.pattern, stem)
 
+    def parse_labelled(self, stem: str) -> Optional[re.Match]:
+        """The file name's parts when its style is one of our classes' (None for a character style)."""
+        match = self.parse(stem)
+        return match if match is not None and match["style"] in self.labels else None
+
     def _unpack_labelled(self, archive: Path, target: Path) -> None:
         """Extracts the files whose name parses to a labelled style. Selected by parsing rather
         than by tar wildcards: a style the label map knows but an archive lacks (dataset-2 has no
         `sad`) made GNU tar fail the whole unpack on a fresh cache."""
         with tarfile.open(archive) as tar:
             for member in tar:
-                match = self.parse(PurePosixPath(member.name).stem) if member.isfile() else None
-                if match is not None and match["style"] in self.labels:
+                if member.isfile() and self.parse_labelled(PurePosixPath(member.name).stem) is not None:
                     tar.extract(member, target, filter="data")
 
 
