@@ -132,13 +132,13 @@ def train_recipe(recipe: Recipe, clips: Sequence[Clip], seed: int, progress: boo
 
 
 def calibrate(model: nn.Module, held_out: Sequence[Clip], seed: int, also_at: Optional[float] = None) -> dict:
-    """Fits and sets the model's temperature on held-out clips' test-like windows (with `also_at`:
-    their calibration error at that temperature too)."""
+    """The temperature held-out clips' test-like windows would set, and their calibration error
+    (with `also_at`: at that temperature too). For the record only: the temperature a model ships
+    with is unseen_source_temperature's, so this leaves the model's at 1 for the caller to set."""
     windows, _ = view_windows(held_out, seed)
     model.temperature.fill_(1.0)
     probabilities, _ = predict(model, windows.features)
     temperature = fit_temperature(probabilities, windows.labels)
-    model.temperature.fill_(temperature)
     figures = {"temperature": temperature, "windows": int(len(windows)),
                "ece_before": expected_calibration_error(windows.labels, probabilities),
                "ece_after": expected_calibration_error(windows.labels, rescale(probabilities, temperature))}
@@ -188,9 +188,9 @@ def unseen_source_temperature(trained: dict[str, SourceModel], tests: dict[str, 
                               sources: Sequence[str]) -> dict:
     """The temperature for people a model has never seen, fitted on the given sources' windows as
     scored by the recipe trained without them (each source weighs equally). A temperature fitted on
-    held-out motions of the training actors sharpened the answers (0.3-0.97) where new people
-    needed them softened, and doubled the error on the new source; one fitted on a studio the
-    weights never saw is the only estimate we have of how sure the recipe should be of a stranger."""
+    held-out motions of the training actors sharpened the answers where new people needed them
+    softened (the model card has the figures); one fitted on a studio the weights never saw is the
+    only estimate we have of how sure the recipe should be of a stranger."""
     scored = {source: next(m for s, m in trained.items() if s != source) for source in sources}
     probabilities = np.concatenate([scored[s].probabilities for s in sources])
     truth = np.concatenate([tests[s][0].labels for s in sources])
