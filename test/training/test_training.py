@@ -24,7 +24,7 @@ from emotion_perception.training.mocap.corpus import CLASSES, list_clips
 from emotion_perception.training.mocap_windows import WindowSet, build_windows, content_folds
 from emotion_perception.training.model import EmotiPoseformer, EmotiPoseformerConfig, Ensemble, seeded
 from emotion_perception.training.recipe import CHOSEN, RECIPE, WINDOW, fit, trained_lstm_baseline
-from emotion_perception.training.train import TrainConfig, predict, train_model
+from emotion_perception.training.train import TrainConfig, predict, train_model, training_epochs
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +108,17 @@ def test_training_twice_with_one_seed_gives_the_same_weights(walk_windows):
         assert torch.equal(tensor, runs[1][name]), name
     other = seeded(lambda: EmotiPoseformer(dataclasses.replace(CHOSEN, num_classes=3)), 6).state_dict()
     assert not all(torch.equal(t, other[n]) for n, t in runs[0].items())
+
+
+def test_a_small_training_set_gets_as_many_optimizer_steps_as_a_large_one(walk_windows):
+    """Xia alone is a tenth of any Bandai set: with a minimum epoch size it is trained for as many
+    steps as Bandai's, while a set above the minimum keeps the configured passes."""
+    assert training_epochs(RECIPE.train, 1_974) == 98 and training_epochs(RECIPE.train, 19_487) == RECIPE.train.epochs
+    ws = walk_windows.subset(np.arange(len(walk_windows)) < 40)
+    config = TrainConfig(epochs=2, batch_size=64, min_epoch_windows=100)
+    model = seeded(lambda: EmotiPoseformer(dataclasses.replace(CHOSEN, num_classes=3)), 0)
+    history = train_model(model, ws.features, ws.labels, ws.valence_arousal, config, progress=False)
+    assert len(history.train_loss) == 5  # ceil(2 * 100 / 40)
 
 
 def test_size_selection_prefers_the_smallest_model_within_one_standard_error():

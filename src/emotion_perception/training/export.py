@@ -30,7 +30,7 @@ from .mocap.sources import load_source
 from .recipe import RECIPE, WINDOW, Recipe
 from .train import predict
 
-MODEL_ID = "emotiposeformer-bandai-xia8/4"
+MODEL_ID = "emotiposeformer-bandai-xia8/5"
 
 
 def license_text() -> str:

@@ -34,9 +34,21 @@ class TrainConfig:
     rotate_degrees: float = 10.0
     scale_jitter: float = 0.1
     seed: int = 0
+    # An epoch counts as a pass over at least this many windows (0: a pass over the set). Epochs
+    # are tuned on large sets; a small source trained for the same number of passes gets a
+    # fraction of the optimizer steps and stays undertrained.
+    min_epoch_windows: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+def training_epochs(config: TrainConfig, windows: int) -> int:
+    """Passes over `windows` windows: `config.epochs`, raised so that a small set gets as many
+    optimizer steps as a set of `config.min_epoch_windows` windows would."""
+    if windows <= 0 or config.min_epoch_windows <= windows:
+        return config.epochs
+    return max(config.epochs, int(np.ceil(config.epochs * config.min_epoch_windows / windows)))
 
 
 @dataclass
@@ -95,13 +107,14 @@ def _train_seeded(model: nn.Module, features: np.ndarray, labels: np.ndarray, va
         weights = (len(groups) / (len(counts) * counts[inverse])).astype(np.float32)
     rng = np.random.default_rng(config.seed)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
-    steps = config.epochs * int(np.ceil(len(labels) / config.batch_size))
+    epochs = training_epochs(config, len(labels))
+    steps = epochs * int(np.ceil(len(labels) / config.batch_size))
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimizer, max_lr=config.learning_rate, total_steps=steps, pct_start=0.1
     )
     history = History()
     bar = tqdm(total=steps, disable=not progress, desc=description, unit="step", leave=False)
-    for _ in range(config.epochs):
+    for _ in range(epochs):
         model.train()
         order = rng.permutation(len(labels))
         losses = []
