@@ -80,7 +80,8 @@ BASELINE = Recipe(BASE_MODEL, train=TRAIN)
 # What raised the leave-one-source-out score in the ablation, one seed (Bandai -> Xia macro-F1
 # 0.352 -> 0.367, 0.406, 0.395 alone; Xia -> Bandai 0.264 -> 0.290, 0.289, 0.286): visibility
 # zeroed, bodies +-15 %, tempo 0.6-1.6x. Relative velocities (0.140 / 0.226) and joint attention
-# (0.290 / 0.267) lowered it and stay out. Source-balanced loss matters only with two sources, i.e. for the shipped model.
+# (0.290 / 0.267) lowered it and stay out. Source-balanced loss matters only with two sources,
+# i.e. for the shipped model.
 RECIPE = Recipe(
     dataclasses.replace(BASE_MODEL, use_visibility=False),
     train=TRAIN,
