@@ -40,8 +40,8 @@ test: setup
 	$(RUN) python -m pytest
 
 # Training and evaluation on the mocap of both studios (CPU; see MODEL_CARD.md). Measured on this
-# 2-core machine: train 15 min alone; evaluate about 2 h 10 min in all (cross_source 30 min
-# alone; content_folds 34 min and ablation 66 min, each beside one other job); `emotion-perception evaluate
+# 2-core machine: train 15 min alone; evaluate about 2 h in all (cross_source 30 min and
+# ablation 53 min alone; content_folds 34 min beside one other job); `emotion-perception evaluate
 # --parts cross_source` runs one part and keeps the others' figures.
 train: setup
 	$(RUN) emotion-perception train

@@ -46,7 +46,7 @@ class TrainConfig:
 def training_epochs(config: TrainConfig, windows: int) -> int:
     """Passes over `windows` windows: `config.epochs`, raised so that a small set gets as many
     optimizer steps as a set of `config.min_epoch_windows` windows would."""
-    if windows <= 0 or config.min_epoch_windows <= windows:
+    if windows <= 0:
         return config.epochs
     return max(config.epochs, int(np.ceil(config.epochs * config.min_epoch_windows / windows)))
 
