@@ -57,10 +57,13 @@ ENSEMBLE_MEMBERS = ("transformer", "lstm")  # the order recipe.fit builds them i
 def holdout_clips(clips: Sequence[Clip], every: int = 5) -> set[str]:
     """Clip names of every `every`-th motion content of each source (in name order, from the
     third): calibration and invariance data that no training run sees. Whole motions, not clips,
-    so that calibration sees the model unsure as it will be on motions it never learned."""
+    so that calibration sees the model unsure as it will be on motions it never learned. A source
+    with fewer motions than `every` (Aalto's walk, limp and run) keeps them all: one of them would
+    be a third of its clips."""
     held: set[str] = set()
     for source in sorted({c.source for c in clips}):
-        contents = sorted({c.content for c in clips if c.source == source})[2::every]
+        contents = sorted({c.content for c in clips if c.source == source})
+        contents = contents[2::every] if len(contents) >= every else []
         held.update(c.name for c in clips if c.source == source and c.content in contents)
     return held
 

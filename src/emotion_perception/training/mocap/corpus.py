@@ -26,7 +26,7 @@ from .sources import MocapSource, load_source
 # The classes of the shipped taxonomy, in the model's output order: the union of what the sources
 # label. A source need not have all of them (Xia has neutral, sad, angry and proud).
 CLASSES = ("neutral", "happy", "sad", "angry", "proud", "insecure", "tired", "energetic")
-SOURCES = ("bandai", "xia")
+SOURCES = ("bandai", "xia", "aalto")
 # Clips are read at no more than this rate (Xia's 120 fps holds 4x the frames the 15 fps model
 # can use; 30 fps keeps every instant of its window within one frame of a sample).
 MAX_FPS = 30.0
@@ -62,13 +62,17 @@ class Clip:
     style: str
     label: str
     source: str = "bandai"  # the studio and actors: the unit held out across sources
+    tempo_control: bool = False  # a tempo instruction with no emotion asked for (sources.tempo_styles)
 
 
 def list_clips(sources: Iterable[str] = SOURCES, file_sets: Optional[set[str]] = None) -> list[Clip]:
-    """Every labelled clip of the given sources (optionally only some of their file sets)."""
+    """Every labelled clip of the given sources (optionally only some of their file sets), one per
+    recorded take: a take that several files hold as excerpts is counted once, so that it can
+    never fall on both sides of a split."""
     clips = []
     for name in sources:
         source = load_source(name)
+        takes: set[tuple] = set()
         for files in source.files:
             if file_sets is not None and files.name not in file_sets:
                 continue
@@ -76,9 +80,13 @@ def list_clips(sources: Iterable[str] = SOURCES, file_sets: Optional[set[str]] =
                 match = source.parse_labelled(path.stem)
                 if match is None:
                     continue
+                take = (files.name, match["content"], match["style"], match.groupdict().get("take"))
+                if take in takes:
+                    continue
+                takes.add(take)
                 content = source.contents.get(match["content"], match["content"])
                 clips.append(Clip(path.stem, path, files.name, content, match["style"], source.labels[match["style"]],
-                                  source.name))
+                                  source.name, match["style"] in source.tempo_styles))
     return clips
 
 

@@ -14,7 +14,8 @@ Points a skeleton lacks are derived where that is sound:
 - hands and feet from joint *positions* only, because rigs mirror their left and right limb
   frames: the knuckles (index, pinky) lie beyond the wrist along the forearm, thumb toward the
   body's front; the foot tip continues the ankle-to-toe direction, the heel sits behind and
-  below the ankle in the plane of the foot.
+  below the ankle in the plane of the foot. A rig without toe joints names the ankle's End Site
+  (`<ankle>_end`, bvh.py) as its toe.
 These are approximations of a few cm; the jitter added at projection is of the same order, so
 the model is not taught to rely on their exact placement.
 """
@@ -57,6 +58,10 @@ class SkeletonTable:
     shoulder_width_scale: float = 1.0
     hip_width_scale: float = 1.0
     head_up_cm: float = 0.0
+    # Where MediaPipe's foot index lies beyond the toe joint, in ankle-to-toe lengths: a toe joint
+    # at the ball of the foot has the toe tips half a foot further on; a rig whose foot ends at the
+    # ankle's End Site (no toe joint, aalto.yaml) names that End Site, already at the tips: 0.
+    foot_index_beyond_toes: float = 0.5
 
     def __post_init__(self) -> None:
         missing = set(DIRECT_LANDMARKS) - set(self.landmarks)
@@ -111,7 +116,7 @@ def mocap_landmarks(motion: BvhMotion, table: SkeletonTable) -> np.ndarray:
         length = np.linalg.norm(foot, axis=-1, keepdims=True)
         direction = _unit(foot)
         foot_up = _unit(_UP - (direction @ _UP)[:, None] * direction)
-        out[:, INDEX[f"{side}_foot_index"]] = toes + 0.5 * foot
+        out[:, INDEX[f"{side}_foot_index"]] = toes + table.foot_index_beyond_toes * foot
         out[:, INDEX[f"{side}_heel"]] = ankle - 0.3 * length * direction - 0.6 * length * foot_up
     # Corrections last: the hands and feet above hang off the rig's own joints.
     mid_hip = 0.5 * (out[:, LEFT_HIP] + out[:, RIGHT_HIP])

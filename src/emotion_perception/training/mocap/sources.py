@@ -37,11 +37,16 @@ class MocapSource:
     credit: str
     license: str
     files: tuple[FileSet, ...]
-    pattern: str
+    # file stem -> content, style (and optionally take); the first that matches wins. A list,
+    # because a blended set names its unblended takes in several shapes (aalto.yaml).
+    patterns: tuple[str, ...]
     unit_cm: float
     skeleton: SkeletonTable
     labels: dict[str, str]  # style -> class
     contents: dict[str, str]  # content id in file names -> readable name (optional)
+    # Styles that are tempo instructions with no emotion asked for (Aalto's fast and slow): trained
+    # as their label, scored apart (a held-out source's tempo takes should read as neutral).
+    tempo_styles: tuple[str, ...] = ()
 
     def folder(self, files: FileSet) -> Path:
         """The folder holding a file set's BVH files, unpacking its archive on first use (only the
@@ -60,7 +65,7 @@ class MocapSource:
         return target / files.unpacked_folder
 
     def parse(self, stem: str) -> Optional[re.Match]:
-        return re.match(self.pattern, stem)
+        return next((m for m in (re.match(p, stem) for p in self.patterns) if m is not None), None)
 
     def parse_labelled(self, stem: str) -> Optional[re.Match]:
         """The file name's parts when its style is one of our classes' (None for a character style)."""
@@ -77,12 +82,18 @@ class MocapSource:
                     tar.extract(member, target, filter="data")
 
 
-@functools.lru_cache(maxsize=16)
 def load_source(name: str, directory: Path = SOURCES_DIR) -> MocapSource:
-    """A source's configuration, parsed once per process (clip_landmarks asks for it per clip)."""
+    """A source's configuration by name, or by the path of a YAML file anywhere (a user's own
+    capture: `evaluate --source PATH.yaml`)."""
+    path = Path(name) if name.endswith((".yaml", ".yml")) else directory / f"{name}.yaml"
+    return _load_source_file(path.resolve())
+
+
+@functools.lru_cache(maxsize=16)
+def _load_source_file(path: Path) -> MocapSource:
+    """Parsed once per process (clip_landmarks asks for it per clip)."""
     import yaml
 
-    path = directory / f"{name}.yaml"
     data = yaml.safe_load(path.read_text())
     skeleton = data["skeleton"]
     table = SkeletonTable(
@@ -92,12 +103,16 @@ def load_source(name: str, directory: Path = SOURCES_DIR) -> MocapSource:
         shoulder_width_scale=float(skeleton.get("shoulder_width_scale", 1.0)),
         hip_width_scale=float(skeleton.get("hip_width_scale", 1.0)),
         head_up_cm=float(skeleton.get("head_up_cm", 0.0)),
+        foot_index_beyond_toes=float(skeleton.get("foot_index_beyond_toes", 0.5)),
     )
+    patterns = data["pattern"]
     return MocapSource(
         name=data["name"], title=data["title"], credit=data["credit"], license=data["license"],
-        files=tuple(FileSet(**entry) for entry in data["files"]), pattern=data["pattern"],
+        files=tuple(FileSet(**entry) for entry in data["files"]),
+        patterns=tuple(patterns) if isinstance(patterns, list) else (patterns,),
         unit_cm=float(data["unit_cm"]), skeleton=table, labels=dict(data["labels"]),
         contents={str(k): str(v) for k, v in (data.get("contents") or {}).items()},
+        tempo_styles=tuple(data.get("tempo_styles") or ()),
     )
 
 
