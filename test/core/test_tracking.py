@@ -66,9 +66,15 @@ def test_a_short_occlusion_keeps_the_id_and_a_long_one_expires_it():
     assert 1 not in tracker_long.tracks
 
 
-def test_iou_of_identical_and_disjoint_boxes():
+def test_iou_of_identical_disjoint_and_partly_overlapping_boxes():
     a = np.array([[0, 0, 10, 10], [20, 20, 30, 30]], float)
     np.testing.assert_allclose(box_iou(a, a), np.eye(2))
+    # overlaps worked by hand: a 5x10 strip of two 100 px boxes (50 / 150), a corner of 5x5 (25 /
+    # 175), one box inside another (100 / 400); either order, since a formula can favour one side
+    b = np.array([[5, 0, 15, 10], [5, 5, 15, 15], [-5, -5, 15, 15]], float)
+    expected = np.array([[50 / 150, 25 / 175, 100 / 400]])
+    np.testing.assert_allclose(box_iou(a[:1], b), expected)
+    np.testing.assert_allclose(box_iou(b, a[:1]), expected.T)
 
 
 def handoffs(lifetimes: dict[int, list[tuple[int, np.ndarray]]], width: int, height: int, fps: float) -> int:

@@ -11,18 +11,19 @@ from emotion_perception.core.inference import EmotionEngine, load_model, save_mo
 from emotion_perception.core.normalize import FEATURE_CHANNELS
 from emotion_perception.training.calibration import fit_temperature, rescale
 from emotion_perception.training.cross_source import (
-    SourceModel,
+    HeldOutModel,
+    HeldOutSet,
     clip_vote_accuracy,
     holdout_clips,
     unseen_source_temperature,
     view_windows,
 )
 from emotion_perception.training.evaluate import RARE_CLASSES, LeakageError, fold_masks, one_standard_error_choice
-from emotion_perception.training.export import metadata_for, quantize_int8
+from emotion_perception.training.export import metadata_for
 from emotion_perception.training.metrics import expected_calibration_error, largest_class_share
 from emotion_perception.training.mocap.corpus import CLASSES, list_clips
 from emotion_perception.training.mocap_windows import WindowSet, build_windows, content_folds
-from emotion_perception.training.model import EmotiPoseformer, EmotiPoseformerConfig, Ensemble, seeded
+from emotion_perception.training.model import EmotiPoseformer, EmotiPoseformerConfig, Ensemble, quantize_int8, seeded
 from emotion_perception.training.recipe import CHOSEN, RECIPE, WINDOW, fit, trained_lstm_baseline
 from emotion_perception.training.train import TrainConfig, predict, train_model, training_epochs
 
@@ -232,27 +233,25 @@ def test_a_temperature_fitted_over_sources_weighs_each_source_equally_however_ma
     assert 1.6 < balanced < fit_temperature(small, small_truth)
 
 
-def test_each_directions_temperature_is_fitted_on_people_its_model_never_saw_not_on_the_test_source():
-    """bandai->xia's temperature comes from Bandai's windows as the Xia-trained model scores them:
-    the test source's (Xia's) labels never set it."""
+def test_each_held_out_sources_temperature_is_fitted_on_people_its_model_never_saw_not_on_that_source():
+    """With Aalto held out, the temperature comes from Bandai as scored by the model trained
+    without Bandai and Xia as scored by the model trained without Xia: Aalto's labels never set it."""
     rng = np.random.default_rng(2)
-    xia_model_on_bandai, bandai_truth = answers_overconfident_by(rng, 3.0, 4000)
-    bandai_model_on_xia, xia_truth = answers_overconfident_by(rng, 1.0, 4000)
+    answers = {"bandai": answers_overconfident_by(rng, 3.0, 4000), "xia": answers_overconfident_by(rng, 3.0, 3000),
+               "aalto": answers_overconfident_by(rng, 1.0, 4000)}
 
-    def test_set(truth: np.ndarray) -> tuple[WindowSet, np.ndarray]:
+    def test_set(truth: np.ndarray) -> HeldOutSet:
         n = len(truth)
-        return WindowSet(np.zeros((n, 1, 1, 1), np.float32), truth, np.zeros((n, 2)), np.zeros(n, int), (), ()), \
-            np.zeros(n, int)
+        return HeldOutSet((), (WindowSet(np.zeros((n, 1, 1, 1), np.float32), truth, np.zeros((n, 2)),
+                                         np.zeros(n, int), (), ()), np.zeros(n, int)), None)
 
-    def trained_on(source: str, answers: np.ndarray) -> SourceModel:
-        return SourceModel(source, model=None, train_windows=None, probabilities=answers, affect=None, seconds=0.0)
+    trained = {source: HeldOutModel(source, model=None, train_windows=None, probabilities=probabilities, affect=None,
+                                    seconds=0.0) for source, (probabilities, _) in answers.items()}
+    tests = {source: test_set(truth) for source, (_, truth) in answers.items()}
+    for_aalto = unseen_source_temperature(trained, tests, ["bandai", "xia"])["temperature"]
+    tests["aalto"] = test_set(rng.permutation(answers["aalto"][1]))
 
-    trained = {"bandai": trained_on("bandai", bandai_model_on_xia), "xia": trained_on("xia", xia_model_on_bandai)}
-    tests = {"bandai": test_set(bandai_truth), "xia": test_set(xia_truth)}
-    for_bandai_model = unseen_source_temperature(trained, tests, ["bandai"])["temperature"]
-    tests["xia"] = test_set(rng.permutation(xia_truth))
-
-    assert for_bandai_model == pytest.approx(3.0, rel=0.1)
-    assert unseen_source_temperature(trained, tests, ["bandai"])["temperature"] == for_bandai_model
-    assert unseen_source_temperature(trained, {**tests, "xia": test_set(xia_truth)},
-                                     ["xia"])["temperature"] == pytest.approx(1.0, rel=0.1)
+    assert for_aalto == pytest.approx(3.0, rel=0.1)
+    assert unseen_source_temperature(trained, tests, ["bandai", "xia"])["temperature"] == for_aalto
+    tests["aalto"] = test_set(answers["aalto"][1])
+    assert unseen_source_temperature(trained, tests, ["aalto"])["temperature"] == pytest.approx(1.0, rel=0.1)

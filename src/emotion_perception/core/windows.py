@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
-from typing import Deque, Dict, Iterable, Tuple
+from typing import Deque, Dict, Iterable, Optional, Tuple
 
 import numpy as np
 
@@ -110,7 +110,8 @@ class WindowBuffers:
 
 
 def sliding_windows(stamps: np.ndarray, raw: np.ndarray, config: WindowConfig, stride_s: float,
-                    keep_all: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+                    keep_all: bool = False,
+                    ends: Optional[np.ndarray] = None) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Every window of a recorded sequence, ending each `stride_s` seconds, that a live stream
     would have emitted: [N, length, 33, 4] features (training data from recordings).
 
@@ -118,12 +119,15 @@ def sliding_windows(stamps: np.ndarray, raw: np.ndarray, config: WindowConfig, s
     partly filled warm-up windows the node judges right after a person appears are in the
     training data too. Each window gets the frames from the last one at or before its first
     instant onwards, which is all that resample_window can use. `keep_all` returns every window
-    with a mask of those the node would emit, so two versions of one recording stay aligned.
+    with a mask of those the node would emit, so two versions of one recording stay aligned;
+    `ends` (stamps) replaces the stride, so that replays at two speeds end at the same instants.
     """
     stamps = np.asarray(stamps, dtype=np.float64)
     out, emitted = [], []
-    first_end = min(stamps[0] + (config.min_valid_frames - 1) / config.fps, stamps[-1])
-    for end in np.arange(first_end, stamps[-1] + 1e-9, stride_s):
+    if ends is None:
+        first_end = min(stamps[0] + (config.min_valid_frames - 1) / config.fps, stamps[-1])
+        ends = np.arange(first_end, stamps[-1] + 1e-9, stride_s)
+    for end in ends:
         first = max(0, int(np.searchsorted(stamps, end - config.span_s + STAMP_TOLERANCE_S, side="right")) - 1)
         last = int(np.searchsorted(stamps, end + 1e-9, side="right"))
         resampled = resample_window(stamps[first:last], raw[first:last], config.fps, config.length, end_stamp=end,

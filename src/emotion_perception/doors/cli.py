@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -12,6 +13,17 @@ from ..core.data_sources import PACKAGE_ROOT
 from ..core.errors import EmotionPerceptionError
 from ..core.pose import PoseConfig
 from ..training import EVALUATION_PARTS
+
+
+def _add_recipe_options(parser: argparse.ArgumentParser) -> None:
+    from ..core.data_sources import REPOSITORY_ROOT
+
+    parser.add_argument("--recipe", type=Path, default=REPOSITORY_ROOT / "config" / "recipes" / "shipped.yaml",
+                        help="recipe file (config/recipes/*.yaml; default: the shipped recipe)")
+    parser.add_argument("--epochs", type=int, default=None, help="override the recipe's epochs")
+    parser.add_argument("--seed", type=int, default=None, help="override the recipe's seed")
+    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch threads")
+    parser.add_argument("--quiet", action="store_true")
 
 
 def _add_pipeline_options(parser: argparse.ArgumentParser) -> None:
@@ -52,21 +64,48 @@ def _video(args: argparse.Namespace) -> int:
     return 0
 
 
-def _evaluate(args: argparse.Namespace) -> int:
+def _recipe(args: argparse.Namespace):
+    """The recipe file, with --epochs and --seed applied only when given (so that editing a recipe
+    is never silently undone by a flag's default)."""
     import dataclasses
 
+    from ..training.recipe import load_recipe
+
+    recipe = load_recipe(args.recipe)
+    changes = {key: getattr(args, key) for key in ("epochs", "seed") if getattr(args, key) is not None}
+    return dataclasses.replace(recipe, train=dataclasses.replace(recipe.train, **changes))
+
+
+def _evaluate(args: argparse.Namespace) -> int:
     import torch
 
-    from ..training.evaluate import evaluate
-    from ..training.recipe import CHOSEN, LSTM_BASELINE_EPOCHS, RECIPE
-
     torch.set_num_threads(args.threads)
-    recipe = dataclasses.replace(RECIPE, train=dataclasses.replace(RECIPE.train, epochs=args.epochs, seed=args.seed))
-    metrics = evaluate(args.out, parts=args.parts, folds=args.folds, seed=args.seed, recipe=recipe,
-                       lstm_epochs=args.lstm_epochs or LSTM_BASELINE_EPOCHS, size_sweep=args.size_sweep,
-                       progress=not args.quiet)
-    from ..training.figures import plot_projection_vs_real
+    recipe = _recipe(args)
+    seed = recipe.train.seed
+    if args.source is not None:
+        from ..training.score_source import score_source
 
+        out = args.out or Path(f"{args.source.stem}-scores.json")
+        scores = score_source(args.source, args.model, seed, out)
+        print(json.dumps({key: scores[key] for key in ("macro_f1", "top1", "clip_top1", "largest_class_share",
+                                                       "ece", "arousal_order_ok", "tempo_label_change")}, indent=2))
+        print(f"wrote {out}")
+        return 0
+    if args.screen:
+        from ..training.evaluate import screen
+
+        out = args.out or Path("reports/screening") / f"{args.recipe.stem}.json"
+        section = screen(out, recipe, seed, progress=not args.quiet)
+        print(f"mean held-out macro-F1 {section['mean_macro_f1']:.3f}, clip vote {section['mean_clip_top1']:.3f} "
+              f"({section['stamp']['wall_seconds']:.0f} s); wrote {out}")
+        return 0
+    args.out = args.out or Path("reports/evaluation")
+    from ..training.evaluate import evaluate
+    from ..training.figures import plot_projection_vs_real
+    from ..training.recipe import CHOSEN
+
+    metrics = evaluate(args.out, parts=args.parts, folds=args.folds, seed=seed, recipe=recipe,
+                       size_sweep=args.size_sweep, progress=not args.quiet)
     plot_projection_vs_real(args.out / "projection_vs_mediapipe.png")
     table = (args.out / "table.md").read_text()
     for document in (args.readme, PACKAGE_ROOT / "models" / "MODEL_CARD.md"):
@@ -76,7 +115,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     print(f"wrote {args.out / 'metrics.json'} ({', '.join(args.parts)}), figures and table.md")
     selected = metrics.get("content_folds", {}).get("protocol", {}).get("model_config")
     if args.size_sweep and selected != CHOSEN.to_dict():
-        print("validation selected another size than training.recipe.RECIPE, which make train ships: "
+        print("validation selected another size than config/recipes/shipped.yaml, which make train ships: "
               "set it there", file=sys.stderr)
         return 1
     return 0
@@ -112,20 +151,18 @@ def _train(args: argparse.Namespace) -> int:
         if args.taxonomy is None:
             raise SystemExit("emotion-perception train --clips needs --taxonomy FILE.yaml")
         out = args.out if args.out.suffix == ".pt" else args.out / "emotiposeformer_custom.pt"
-        path = train_on_clips(sorted(args.clips.glob("*.npz")), args.taxonomy, out,
-                              TrainConfig(epochs=args.epochs, seed=args.seed), progress=not args.quiet)
+        given = {key: getattr(args, key) for key in ("epochs", "seed") if getattr(args, key) is not None}
+        path = train_on_clips(sorted(args.clips.glob("*.npz")), args.taxonomy, out, TrainConfig(**given),
+                              progress=not args.quiet)
         print(f"trained model: {path}")
         return 0
-    import dataclasses
-
     import torch
 
     from ..training.export import train_and_export
-    from ..training.recipe import RECIPE
 
     torch.set_num_threads(args.threads)
-    recipe = dataclasses.replace(RECIPE, train=dataclasses.replace(RECIPE.train, epochs=args.epochs, seed=args.seed))
-    path = train_and_export(args.out, recipe, seed=args.seed, progress=not args.quiet)
+    recipe = _recipe(args)
+    path = train_and_export(args.out, recipe, seed=recipe.train.seed, progress=not args.quiet)
     print(f"trained model: {path} (and {path.with_name('emotiposeformer_int8.pt').name})")
     return 0
 
@@ -176,16 +213,20 @@ def make_parser() -> argparse.ArgumentParser:
     video.set_defaults(handler=_video)
 
     evaluate = commands.add_parser("evaluate", help="cross-source, content-fold and ablation evaluation")
-    evaluate.add_argument("--out", type=Path, default=Path("reports/evaluation"))
+    evaluate.add_argument("--out", type=Path, default=None,
+                          help="folder for metrics.json and figures (reports/evaluation); with --screen a .json "
+                               "file (reports/screening/<recipe>.json); with --source a .json file "
+                               "(<source>-scores.json)")
     evaluate.add_argument("--folds", type=int, default=5)
-    evaluate.add_argument("--epochs", type=int, default=15)
-    evaluate.add_argument("--lstm-epochs", type=int, help="default: the recipe's LSTM_BASELINE_EPOCHS")
-    evaluate.add_argument("--seed", type=int, default=0)
+    _add_recipe_options(evaluate)
+    evaluate.add_argument("--screen", action="store_true",
+                          help="screening: the leave-one-source-out headline with one seed, into its own file")
+    evaluate.add_argument("--source", type=Path, default=None,
+                          help="score a model on every labelled clip of this source configuration (.yaml)")
+    evaluate.add_argument("--model", type=Path, default=None, help="with --source: the model (default: the shipped)")
     evaluate.add_argument("--parts", nargs="+", default=list(EVALUATION_PARTS), choices=EVALUATION_PARTS,
                           help="which parts to run; the others keep their figures in metrics.json")
     evaluate.add_argument("--size-sweep", action="store_true", help="also choose the model size on validation motions")
-    evaluate.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch threads")
-    evaluate.add_argument("--quiet", action="store_true")
     evaluate.add_argument("--readme", type=Path, default=Path("README.md"),
                           help="README whose metrics table to regenerate")
     evaluate.set_defaults(handler=_evaluate)
@@ -197,10 +238,7 @@ def make_parser() -> argparse.ArgumentParser:
         default=Path("src/emotion_perception/models"),
         help="folder for the shipped model, or a .pt path with --clips",
     )
-    train.add_argument("--epochs", type=int, default=15)
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="torch threads")
-    train.add_argument("--quiet", action="store_true")
+    _add_recipe_options(train)
     train.add_argument("--clips", type=Path, default=None, help="folder of your own .npz clips (docs/CLIP_FORMAT.md)")
     train.add_argument(
         "--taxonomy", type=Path, default=None, help="YAML with your classes, e.g. config/taxonomies/seed9.yaml"

@@ -1,24 +1,24 @@
-"""The headline evaluation: train on one studio's actors, test on another studio's actor.
+"""The headline evaluation: leave one studio out, train on the others, test on its people.
 
-Content folds (evaluate.py) hold out motions, but the same three actors are on both sides of
-every fold, so they cannot tell a model that reads emotion from one that reads those actors.
-Here whole sources are held out: Bandai -> Xia and Xia -> Bandai, judged on the classes both
-label (SHARED_CLASSES) as the node publishes them: the argmax over *all* the model's classes,
-so a window given a class outside the four is wrong. Test windows are the ones the node would
-produce (warm-up windows included) from four static cameras a quarter turn apart per clip, at
-the recorded speed, body as recorded.
+Content folds (evaluate.py) hold out motions, but the same actors are on both sides of every
+fold, so they cannot tell a model that reads emotion from one that reads those actors. Here each
+source (studio and actors) is held out in turn and the recipe is trained on all the others. The
+held-out source is judged on the classes it labels that some training source teaches (a class no
+training source labels cannot be learned, so it is not a test of transfer), as the node publishes:
+the argmax over *all* the model's classes, so a window given a class outside those is wrong. Test
+windows are the ones the node would produce (warm-up windows included) from four static cameras a
+quarter turn apart per clip, at the recorded speed, body as recorded. Tempo takes (tempo
+instructions with no emotion, `tempo_control`) are scored apart: they should read as neutral.
 
-A fifth of the training source's motions (every fifth content, `holdout_clips`) stays out of
-training, for invariance. The temperature is fitted on people the model never saw, never on the
-test source: on the training source as scored by the recipe trained on the other source.
+Every fifth content of a source with enough motions (`holdout_clips`) stays out of training, for
+invariance. The temperature is fitted on people the model never saw and never on the test source:
+on each training source as scored by the recipe trained without that source.
 """
 from __future__ import annotations
 
-import dataclasses
-import re
 import time
 from dataclasses import dataclass
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 from torch import nn
@@ -26,7 +26,7 @@ from torch import nn
 from ..core.smoothing import DEFAULT_MIN_CONFIDENCE
 from . import baselines
 from .calibration import fit_temperature, rescale
-from .invariance import agreement
+from .invariance import agreement, tempo_label_change
 from .metrics import (
     concordance_correlation,
     confusion,
@@ -37,21 +37,20 @@ from .metrics import (
     per_class_recall,
     top1,
 )
-from .mocap.corpus import CLASSES, Clip, valence_arousal
+from .mocap.corpus import CLASSES, SOURCES, Clip, valence_arousal
 from .mocap_windows import Simulation, WindowSet, build_windows
-from .model import Ensemble, LstmBaseline, seeded
-from .recipe import LSTM_BASELINE_EPOCHS, SHARED_CLASSES, WINDOW, Recipe, fit, trained_lstm_baseline
-from .train import predict, train_model
+from .model import Ensemble
+from .recipe import WINDOW, Recipe, fit, trained_lstm_baseline
+from .train import predict
 
 TEST_VIEWS = 4
-# Motions both studios recorded (a content's first word: walk-left, walk_s1 -> walk). A second
-# reading of the same windows, so that a new person and a new kind of motion can be told apart.
-SHARED_MOTIONS = ("walk", "run", "punch", "kick")
 # The node judges every frame; windows 0.25 s apart keep the scoring affordable and change no figure
 # by more than noise (each window overlaps its neighbours by 1.7 s of its 1.93 s).
 TEST_SIMULATION = Simulation(speed_range=(1.0, 1.0), stride_s=0.25)
-DIRECTIONS = (("bandai", "xia"), ("xia", "bandai"))
 ENSEMBLE_MEMBERS = ("transformer", "lstm")  # the order recipe.fit builds them in
+# Arousal should rise from sad through neutral to angry on every held-out source (the circumplex
+# places them so); the order of the mean predicted arousal per true class is checked.
+AROUSAL_ORDER = ("sad", "neutral", "angry")
 
 
 def holdout_clips(clips: Sequence[Clip], every: int = 5) -> set[str]:
@@ -92,23 +91,33 @@ def clip_vote_accuracy(truth: np.ndarray, predicted: np.ndarray, clip_index: np.
     return float(np.mean(correct))
 
 
-def motion_family(content: str) -> str:
-    return re.split(r"[-_]", content, maxsplit=1)[0]
+def judged_classes(clips: Sequence[Clip], held_out: str) -> tuple[str, ...]:
+    """The classes the held-out source labels that some training source teaches, in model order."""
+    labelled = {c.label for c in clips if c.source == held_out and not c.tempo_control}
+    taught = {c.label for c in clips if c.source != held_out}
+    return tuple(c for c in CLASSES if c in labelled & taught)
 
 
-def invariance_sample(clips: Sequence[Clip], per_class: int = 10) -> list[Clip]:
-    """A few held-out clips of each shared class, to measure invariance in every run cheaply."""
-    return [c for label in SHARED_CLASSES for c in [c for c in clips if c.label == label][:per_class]]
+def arousal_means(truth: np.ndarray, affect: np.ndarray) -> dict[str, float]:
+    """The mean predicted arousal of each true class present."""
+    return {CLASSES[k]: float(affect[truth == k, 1].mean()) for k in np.unique(truth)}
+
+
+def arousal_order_ok(means: dict[str, float]) -> bool:
+    """Whether the classes of AROUSAL_ORDER present are ordered by their mean predicted arousal."""
+    present = [means[c] for c in AROUSAL_ORDER if c in means]
+    return bool(all(a < b for a, b in zip(present, present[1:])))
 
 
 def report(truth: np.ndarray, probabilities: np.ndarray, affect: np.ndarray, clip_index: np.ndarray,
            view: np.ndarray) -> dict:
-    """Every figure of one direction, for windows whose truth is one of SHARED_CLASSES."""
+    """Every figure of one held-out source, for its test windows."""
     predicted = probabilities.argmax(axis=1)
     k = len(CLASSES)
     recall = per_class_recall(truth, predicted, k)
     va = np.array([valence_arousal(CLASSES[t]) for t in truth])
     labelled_share, labelled_top1 = labelled_share_and_top1(truth, probabilities, DEFAULT_MIN_CONFIDENCE)
+    means = arousal_means(truth, affect)
     return {
         "windows": int(len(truth)), "clips": int(len(np.unique(clip_index))),
         "macro_f1": macro_f1(truth, predicted, k), "top1": top1(truth, predicted),
@@ -116,14 +125,21 @@ def report(truth: np.ndarray, probabilities: np.ndarray, affect: np.ndarray, cli
         "largest_class_share": largest_class_share(predicted),
         "largest_class": CLASSES[int(np.bincount(predicted, minlength=k).argmax())],
         "prediction_share": {c: float(np.mean(predicted == i)) for i, c in enumerate(CLASSES)},
-        "per_class_recall": {c: float(recall[CLASSES.index(c)]) for c in SHARED_CLASSES},
+        "per_class_recall": {CLASSES[i]: float(recall[i]) for i in np.unique(truth)},
         "valence_ccc": concordance_correlation(va[:, 0], affect[:, 0]),
         "arousal_ccc": concordance_correlation(va[:, 1], affect[:, 1]),
+        "arousal_means": means, "arousal_order_ok": arousal_order_ok(means),
         "ece": expected_calibration_error(truth, probabilities),
         # at the node's default min_confidence: how much gets a label, and how much of that is right
         "labelled_share": labelled_share, "labelled_top1": labelled_top1,
         "confusion": confusion(truth, predicted, k).tolist(),
     }
+
+
+def neutral_or_unknown_share(probabilities: np.ndarray) -> float:
+    """The share of windows a node publishes as neutral or `unknown` (below min_confidence)."""
+    unknown = probabilities.max(axis=1) < DEFAULT_MIN_CONFIDENCE
+    return float(np.mean(unknown | (probabilities.argmax(axis=1) == CLASSES.index("neutral"))))
 
 
 def train_recipe(recipe: Recipe, clips: Sequence[Clip], seed: int, progress: bool) -> tuple[nn.Module, WindowSet]:
@@ -134,36 +150,51 @@ def train_recipe(recipe: Recipe, clips: Sequence[Clip], seed: int, progress: boo
     return model, windows
 
 
-def calibrate(model: nn.Module, held_out: Sequence[Clip], seed: int, also_at: Optional[float] = None) -> dict:
-    """The temperature held-out clips' test-like windows would set, and their calibration error
-    (with `also_at`: at that temperature too). For the record only: the temperature a model ships
-    with is unseen_source_temperature's, so this leaves the model's at 1 for the caller to set."""
-    windows, _ = view_windows(held_out, seed)
-    model.temperature.fill_(1.0)
-    probabilities, _ = predict(model, windows.features)
-    temperature = fit_temperature(probabilities, windows.labels)
-    figures = {"temperature": temperature, "windows": int(len(windows)),
-               "ece_before": expected_calibration_error(windows.labels, probabilities),
-               "ece_after": expected_calibration_error(windows.labels, rescale(probabilities, temperature))}
-    if also_at is not None:
-        figures["ece_at"] = {"temperature": also_at,
-                             "ece": expected_calibration_error(windows.labels, rescale(probabilities, also_at))}
-    return figures
-
-
 TestSet = tuple[WindowSet, np.ndarray]  # windows and each window's camera view
 
 
-def test_sets(clips: Sequence[Clip], seed: int) -> dict[str, TestSet]:
-    """Each source's test windows: its clips of the shared classes, seen as cross_source scores them."""
-    return {source: view_windows([c for c in clips if c.source == source and c.label in SHARED_CLASSES], seed)
-            for source in sorted({train for train, _ in DIRECTIONS})}
+@dataclass
+class HeldOutSet:
+    """What one held-out source is scored on: its labelled clips of the tested classes, and its
+    tempo takes (none for a source without)."""
+    classes: tuple[str, ...]
+    test: TestSet
+    tempo: Optional[TestSet]
+
+    @property
+    def clips(self) -> tuple[Clip, ...]:
+        return self.test[0].clips
+
+
+def held_out_set(clips: Sequence[Clip], classes: Sequence[str], seed: int) -> HeldOutSet:
+    """One source's test windows (its clips of `classes`), seen as the node would see its people."""
+    tested = [c for c in clips if not c.tempo_control and c.label in classes]
+    tempo = [c for c in clips if c.tempo_control]
+    return HeldOutSet(tuple(classes), view_windows(tested, seed), view_windows(tempo, seed) if tempo else None)
+
+
+def held_out_sets(clips: Sequence[Clip], seed: int, sources: Sequence[str] = SOURCES) -> dict[str, HeldOutSet]:
+    return {source: held_out_set([c for c in clips if c.source == source], judged_classes(clips, source), seed)
+            for source in sources}
+
+
+def score(held_out: HeldOutSet, answers: Callable[[np.ndarray], np.ndarray], probabilities: np.ndarray,
+          affect: np.ndarray, seed: int) -> dict:
+    """The figures of a held-out source: `probabilities` and `affect` are the model's answers on its
+    test windows, `answers` the model itself (probabilities of any windows) for the tempo checks."""
+    windows, view = held_out.test
+    result = {"classes": list(held_out.classes)}
+    result.update(report(windows.labels, probabilities, affect, windows.clip_index, view))
+    result["tempo_label_change"] = tempo_label_change(answers, held_out.clips, seed)["share"]
+    if held_out.tempo is not None:
+        result["tempo_takes_neutral"] = neutral_or_unknown_share(answers(held_out.tempo[0].features))
+    return result
 
 
 @dataclass
-class SourceModel:
-    """The recipe trained on one source alone, with its temperature-1 answers on the other source."""
-    source: str
+class HeldOutModel:
+    """The recipe trained without one source, with its temperature-1 answers on that source."""
+    held_out: str
     model: nn.Module
     train_windows: WindowSet
     probabilities: np.ndarray
@@ -171,88 +202,85 @@ class SourceModel:
     seconds: float
 
 
-def train_on_each_source(recipe: Recipe, clips: Sequence[Clip], tests: dict[str, TestSet], seed: int,
-                         progress: bool) -> dict[str, SourceModel]:
-    """The recipe trained on each source (less its held-out motions), scored on the other source."""
+def train_leaving_out_each(recipe: Recipe, clips: Sequence[Clip], tests: dict[str, HeldOutSet], seed: int,
+                           progress: bool) -> dict[str, HeldOutModel]:
+    """The recipe trained on every source but one (less the held-out motions), scored on that one."""
     held = holdout_clips(clips)
     trained = {}
-    for train_source, test_source in DIRECTIONS:
+    for source, test in tests.items():
         start = time.perf_counter()
-        model, windows = train_recipe(recipe, [c for c in clips if c.source == train_source and c.name not in held],
+        model, windows = train_recipe(recipe, [c for c in clips if c.source != source and c.name not in held],
                                       seed, progress)
         model.temperature.fill_(1.0)
-        probabilities, affect = predict(model, tests[test_source][0].features)
-        trained[train_source] = SourceModel(train_source, model, windows, probabilities, affect,
-                                            time.perf_counter() - start)
+        probabilities, affect = predict(model, test.test[0].features)
+        trained[source] = HeldOutModel(source, model, windows, probabilities, affect, time.perf_counter() - start)
     return trained
 
 
-def unseen_source_temperature(trained: dict[str, SourceModel], tests: dict[str, TestSet],
+def unseen_source_temperature(trained: dict[str, HeldOutModel], tests: dict[str, HeldOutSet],
                               sources: Sequence[str]) -> dict:
     """The temperature for people a model has never seen, fitted on the given sources' windows as
-    scored by the recipe trained without them (each source weighs equally). A temperature fitted on
-    held-out motions of the training actors sharpened the answers where new people needed them
-    softened (the model card has the figures); one fitted on a studio the weights never saw is the
-    only estimate we have of how sure the recipe should be of a stranger."""
-    scored = {source: next(m for s, m in trained.items() if s != source) for source in sources}
-    probabilities = np.concatenate([scored[s].probabilities for s in sources])
-    truth = np.concatenate([tests[s][0].labels for s in sources])
-    groups = np.concatenate([np.full(len(tests[s][0].labels), i) for i, s in enumerate(sources)])
+    scored by the recipe trained without each of them (each source weighs equally). A temperature
+    fitted on held-out motions of the training actors sharpened the answers where new people
+    needed them softened (the model card has the figures); one fitted on studios the weights never
+    saw is the only estimate we have of how sure the recipe should be of a stranger."""
+    probabilities = np.concatenate([trained[s].probabilities for s in sources])
+    truth = np.concatenate([tests[s].test[0].labels for s in sources])
+    groups = np.concatenate([np.full(len(tests[s].test[0].labels), i) for i, s in enumerate(sources)])
     temperature = fit_temperature(probabilities, truth, groups)
 
     def ece(source: str, probabilities: np.ndarray) -> float:
-        return expected_calibration_error(tests[source][0].labels, probabilities)
+        return expected_calibration_error(tests[source].test[0].labels, probabilities)
 
     return {"temperature": temperature, "fitted_on": [f"{s} scored by the recipe trained without it" for s in sources],
             "windows": int(len(truth)),
-            "ece_before": {s: ece(s, scored[s].probabilities) for s in sources},
-            "ece_after": {s: ece(s, rescale(scored[s].probabilities, temperature)) for s in sources}}
+            "ece_before": {s: ece(s, trained[s].probabilities) for s in sources},
+            "ece_after": {s: ece(s, rescale(trained[s].probabilities, temperature)) for s in sources}}
 
 
-def run_pair(recipe: Recipe, clips: Sequence[Clip], tests: dict[str, TestSet], seed: int = 0,
-             with_baselines: bool = False, progress: bool = True) -> dict[str, dict]:
-    """Both directions with one seed. Each model's temperature is fitted on its own training
-    source as scored by the model trained on the other source (unseen_source_temperature): the
-    test source's labels never set it, and it is fitted on people that model never saw."""
-    trained = train_on_each_source(recipe, clips, tests, seed, progress)
-    return {f"{train}->{test}": report_direction(recipe, clips, trained[train], tests[test], seed,
-                                                 unseen_source_temperature(trained, tests, [train]),
-                                                 with_baselines, progress)
-            for train, test in DIRECTIONS}
+def leave_one_source_out(recipe: Recipe, clips: Sequence[Clip], tests: dict[str, HeldOutSet], seed: int = 0,
+                         with_baselines: bool = False, progress: bool = True) -> dict[str, dict]:
+    """Every source held out once, with one seed. Each model's temperature is fitted on the other
+    sources as scored by the models trained without them (unseen_source_temperature): the held-out
+    source's labels never set it."""
+    trained = train_leaving_out_each(recipe, clips, tests, seed, progress)
+    return {source: report_held_out(recipe, clips, trained[source], tests[source], seed,
+                                    unseen_source_temperature(trained, tests, [s for s in tests if s != source]),
+                                    with_baselines, progress)
+            for source in tests}
 
 
-def report_direction(recipe: Recipe, clips: Sequence[Clip], trained: SourceModel, test: TestSet, seed: int,
-                     calibration: dict, with_baselines: bool, progress: bool) -> dict:
-    """Every figure of one direction at the given temperature, with the members alone, invariance on
-    held-out motions and, for comparison, what a temperature fitted on those motions would give."""
+def report_held_out(recipe: Recipe, clips: Sequence[Clip], trained: HeldOutModel, held_out: HeldOutSet, seed: int,
+                    calibration: dict, with_baselines: bool, progress: bool) -> dict:
+    """Every figure of one held-out source at the given temperature: the members alone, tempo,
+    and invariance on held-out motions of the training sources."""
     start = time.perf_counter()
-    model, (test_windows, view) = trained.model, test
-    held = holdout_clips(clips)
-    held_out = [c for c in clips if c.source == trained.source and c.name in held]
-    same_source = calibrate(model, held_out, seed)
-    same_source["ece_on_test"] = expected_calibration_error(
-        test_windows.labels, rescale(trained.probabilities, same_source["temperature"]))
+    model, (test_windows, view) = trained.model, held_out.test
     model.temperature.fill_(calibration["temperature"])
-    probabilities = rescale(trained.probabilities, calibration["temperature"])
-    result = report(test_windows.labels, probabilities, trained.affect, test_windows.clip_index, view)
-    families = np.array([motion_family(c.content) for c in test_windows.clips])[test_windows.clip_index]
-    shared = np.isin(families, SHARED_MOTIONS)
-    on_shared = report(test_windows.labels[shared], probabilities[shared], trained.affect[shared],
-                       test_windows.clip_index[shared], view[shared])
-    result["shared_motions"] = {key: on_shared[key] for key in ("windows", "clips", "macro_f1", "top1", "clip_top1",
-                                                                "largest_class_share", "largest_class")}
+
+    def answers(x: np.ndarray) -> np.ndarray:
+        return predict(model, x)[0]
+
+    result = score(held_out, answers, rescale(trained.probabilities, calibration["temperature"]), trained.affect,
+                   seed)
     result["ece_uncalibrated"] = expected_calibration_error(test_windows.labels, trained.probabilities)
     if isinstance(model, Ensemble):  # each member alone on the same windows: the ensemble's own ablation
         result["members"] = {name: member_scores(member, test_windows, view)
                              for name, member in zip(ENSEMBLE_MEMBERS, model.members)}
-    result["invariance"] = agreement(lambda x: predict(model, x)[0], invariance_sample(held_out), seed)
+    held = holdout_clips(clips)
+    result["invariance"] = agreement(answers, invariance_sample([c for c in clips if c.name in held
+                                                                 and c.source != trained.held_out]), seed)
     result["calibration"] = calibration
-    result["same_source_calibration"] = same_source
     result["train_windows"] = int(len(trained.train_windows))
     result["train_seconds"] = round(trained.seconds + time.perf_counter() - start, 1)
     if with_baselines:
-        result["baselines"] = baseline_scores(trained.train_windows, test_windows, recipe, seed, progress, model)
+        result["baselines"] = baseline_scores(trained.train_windows, held_out, recipe, seed, model)
     return result
+
+
+def invariance_sample(clips: Sequence[Clip], per_class: int = 10) -> list[Clip]:
+    """A few held-out clips of each class, to measure invariance in every run cheaply."""
+    return [c for label in CLASSES for c in [c for c in clips if c.label == label][:per_class]]
 
 
 def member_scores(member: nn.Module, test: WindowSet, view: np.ndarray) -> dict:
@@ -262,36 +290,41 @@ def member_scores(member: nn.Module, test: WindowSet, view: np.ndarray) -> dict:
             "largest_class_share": largest_class_share(predicted)}
 
 
-def baseline_scores(train: WindowSet, test: WindowSet, recipe: Recipe, seed: int, progress: bool,
-                    model: Optional[nn.Module] = None, lstm_epochs: int = LSTM_BASELINE_EPOCHS) -> dict:
+def baseline_scores(train: WindowSet, held_out: HeldOutSet, recipe: Recipe, seed: int, model: nn.Module) -> dict:
+    """The baselines on the same windows: the ensemble's own LSTM member (the seed's LSTM 2x256,
+    same windows and epochs), the Random Forest on pose statistics, and the gait literature's
+    per-joint speed and acceleration statistics with a linear classifier."""
+    test, view = held_out.test
     k = len(CLASSES)
-    lstm = trained_lstm_baseline(model, recipe, lstm_epochs) if model is not None else None
-    if lstm is None:
-        lstm = seeded(lambda: LstmBaseline(k), recipe.train.seed)
-        train_model(lstm, train.features, train.labels, train.valence_arousal,
-                    dataclasses.replace(recipe.train, epochs=lstm_epochs), progress=progress, description="lstm")
-    forest = baselines.random_forest(seed).fit(baselines.pose_statistics(train.features), train.labels)
-    forest_probabilities = np.zeros((len(test), k))
-    forest_probabilities[:, forest.classes_] = forest.predict_proba(baselines.pose_statistics(test.features))
+    answers = {}
+    lstm = trained_lstm_baseline(model, recipe, recipe.recurrent_member_epochs)
+    if lstm is not None:
+        answers["lstm"] = predict(lstm, test.features)[0]
+    for name, (features, classifier) in baselines.STATIC.items():
+        fitted = classifier(seed).fit(features(train.features), train.labels)
+        probabilities = np.zeros((len(test), k))
+        probabilities[:, fitted.classes_] = fitted.predict_proba(features(test.features))
+        answers[name] = probabilities
     scores = {}
-    for name, probabilities in (("lstm", predict(lstm, test.features)[0]), ("random_forest", forest_probabilities)):
+    for name, probabilities in answers.items():
         predicted = probabilities.argmax(axis=1)
         scores[name] = {"macro_f1": macro_f1(test.labels, predicted, k), "top1": top1(test.labels, predicted),
+                        "clip_top1": clip_vote_accuracy(test.labels, predicted, test.clip_index, view),
                         "largest_class_share": largest_class_share(predicted)}
     return scores
 
 
 def ablation(variants: dict[str, Recipe], clips: Sequence[Clip], seed: int = 0, progress: bool = False) -> dict:
-    """Each recipe variant in both directions, same seeds and the same test windows."""
-    tests = test_sets(clips, seed)
+    """Each recipe variant with every source held out once, same seed and the same test windows."""
+    tests = held_out_sets(clips, seed)
     table: dict = {}
     for name, recipe in variants.items():
         table[name] = {"recipe": recipe.to_dict()}
-        for direction, result in run_pair(recipe, clips, tests, seed, progress=progress).items():
-            table[name][direction] = {
+        for source, result in leave_one_source_out(recipe, clips, tests, seed, progress=progress).items():
+            table[name][source] = {
                 key: result[key] for key in ("macro_f1", "top1", "clip_top1", "largest_class_share", "largest_class",
-                                             "ece", "train_seconds", "invariance")}
-            print(f"  {name:32s} {direction}: macro-F1 {result['macro_f1']:.3f} "
+                                             "ece", "train_seconds", "invariance", "tempo_label_change")}
+            print(f"  {name:32s} held out {source}: macro-F1 {result['macro_f1']:.3f} "
                   f"clip {result['clip_top1']:.3f} largest {result['largest_class']} "
                   f"{result['largest_class_share']:.2f} ({result['train_seconds']:.0f} s)", flush=True)
     return table

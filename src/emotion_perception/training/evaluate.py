@@ -1,12 +1,14 @@
 """Honest evaluation, in three parts that each update reports/evaluation/metrics.json:
 
-- `cross_source` (the headline): train on one studio's actors, test on another's
-  (cross_source.py), for the shipped recipe and the LSTM and Random Forest baselines;
+- `cross_source` (the headline): every source held out once, the recipe trained on the others
+  (cross_source.py), with the LSTM and the static baselines on the same windows;
 - `content_folds`: k folds over Bandai's *contents* (whole motions held out, never windows of a
   seen clip), EmotiPoseformer and the baselines on the same folds; the same three actors are on
   both sides, so this measures new motions, not new people;
-- `ablation`: each generalisation idea on and off, both directions, same seeds (recipe.IDEAS).
-The Markdown table in the README and the model card is generated from the JSON.
+- `ablation`: each generalisation idea on and off, every source held out, same seed (recipe.IDEAS).
+Every part is stamped (identity.stamp: model id, recipe hash, commit, wall time). Screening
+(`screen`) runs the headline with one seed into its own file, for trying ideas. The Markdown table
+in the README and the model card is generated from the JSON.
 """
 from __future__ import annotations
 
@@ -23,16 +25,16 @@ import torch
 from ..core.errors import LeakageError
 from ..core.smoothing import DEFAULT_MIN_CONFIDENCE
 from . import EVALUATION_PARTS, baselines
-from .cross_source import DIRECTIONS, SHARED_MOTIONS, ablation, run_pair, test_sets
+from .cross_source import ablation, held_out_sets, leave_one_source_out
+from .identity import stamp
 from .metrics import concordance_correlation, confusion, macro_f1, per_class_recall, top1
 from .mocap.corpus import CLASSES, Clip, list_clips
 from .mocap_windows import WindowSet, build_windows, content_folds
-from .model import EmotiPoseformer, LstmBaseline, seeded
+from .model import EmotiPoseformer, LstmBaseline, quantize_int8, seeded
 from .recipe import (
     CHOSEN,
     LSTM_BASELINE_EPOCHS,
     RECIPE,
-    SHARED_CLASSES,
     WINDOW,
     Recipe,
     ablation_variants,
@@ -84,90 +86,117 @@ def _classification_report(truth: np.ndarray, probabilities: np.ndarray, classes
 
 
 def evaluate(out_dir: Path, parts: Sequence[str] = EVALUATION_PARTS, folds: int = 5, seed: int = 0,
-             recipe: Recipe = RECIPE, lstm_epochs: int = LSTM_BASELINE_EPOCHS, size_sweep: bool = False,
-             progress: bool = True) -> dict:
-    """Runs the given parts, merges them into out_dir/metrics.json and regenerates the table."""
+             recipe: Recipe = RECIPE, seeds: int = 3, size_sweep: bool = False, progress: bool = True) -> dict:
+    """Runs the given parts, merges them into out_dir/metrics.json and regenerates the table and
+    the figures."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "metrics.json"
     previous = json.loads(path.read_text()) if path.exists() else {}
     metrics = {part: previous[part] for part in EVALUATION_PARTS if part in previous}  # the parts not rerun
     clips = list_clips()
     if "cross_source" in parts:
-        metrics["cross_source"] = cross_source_evaluation(clips, seed, recipe, progress)
+        started = time.perf_counter()
+        metrics["cross_source"] = cross_source_evaluation(clips, seed, recipe, progress, seeds)
+        metrics["cross_source"]["stamp"] = stamp(recipe, started)
+        plot_held_out_confusions(metrics["cross_source"], out_dir / "confusion_held_out_sources.png")
     if "content_folds" in parts:
+        started = time.perf_counter()
         bandai = [c for c in clips if c.source == "bandai"]
-        metrics["content_folds"], curves = content_fold_evaluation(bandai, folds, seed, recipe, lstm_epochs,
-                                                                   size_sweep, progress)
+        metrics["content_folds"], curves = content_fold_evaluation(bandai, folds, seed, recipe, size_sweep, progress)
+        metrics["content_folds"]["stamp"] = stamp(recipe, started)
         plot_confusion(np.array(metrics["content_folds"]["emotiposeformer"]["confusion_total"]), CLASSES,
-                       out_dir / "confusion_matrix.png")
+                       out_dir / "confusion_matrix.png", "EmotiPoseformer, all folds (held-out motions)")
         plot_curves(curves, out_dir / "curves.png")
     if "ablation" in parts:
-        metrics["ablation"] = ablation(ablation_variants(), clips, seed, progress=False)
+        started = time.perf_counter()
+        metrics["ablation"] = {"variants": ablation(ablation_variants(), clips, seed, progress=False),
+                               "stamp": stamp(recipe, started)}
     path.write_text(json.dumps(metrics, indent=2) + "\n")
     (out_dir / "table.md").write_text(markdown_table(metrics))
     return metrics
 
 
+def screen(out: Path, recipe: Recipe = RECIPE, seed: int = 0, progress: bool = True) -> dict:
+    """The headline protocol with one seed, every source held out, into its own file (never the
+    shipped metrics): the loop for trying an idea."""
+    started = time.perf_counter()
+    section = cross_source_evaluation(list_clips(), seed, recipe, progress, seeds=1)
+    section["stamp"] = stamp(recipe, started)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"screening": section}, indent=2) + "\n")
+    return section
+
+
 def cross_source_evaluation(clips: Sequence[Clip], seed: int, recipe: Recipe, progress: bool,
                             seeds: int = 3) -> dict:
-    """Both directions; ours trained with `seeds` seeds (windows, initial weights, order) on the same
-    test windows, figures averaged with their spread; the baselines with the first seed."""
+    """Every source held out once; ours trained with `seeds` seeds (windows, initial weights,
+    order) on the same test windows, figures averaged with their spread; the baselines with the
+    first seed."""
+    tests = held_out_sets(clips, seed)
     section: dict = {"protocol": {
-        "train": "one source, less every fifth motion (held out for invariance)",
-        "temperature": "fitted on the training source as scored by the recipe trained on the other source "
-                       "(people the weights never saw; the test source's labels never set it)",
-        "test": f"the other source's clips of {', '.join(SHARED_CLASSES)}: the windows the node would emit "
-                "(warm-up included), four static cameras a quarter turn apart, every 0.25 s; argmax over all "
-                f"{len(CLASSES)} classes; clip vote per clip and camera",
+        "train": "every source but one, less every fifth motion of a source with five or more (held out "
+                 "for invariance)",
+        "temperature": "fitted on the training sources, each as scored by the recipe trained without it "
+                       "(people the weights never saw; the held-out source's labels never set it)",
+        "test": "the held-out source's clips of the classes it labels that a training source teaches: the "
+                "windows the node would emit (warm-up included), four static cameras a quarter turn apart, every "
+                f"0.25 s; argmax over all {len(CLASSES)} classes; clip vote per clip and camera; tempo takes "
+                "apart (tempo_takes_neutral: neutral or unknown)",
+        "tested_classes": {source: list(test.classes) for source, test in tests.items()},
         "seeds": list(range(seed, seed + seeds)), "recipe": recipe.to_dict()}}
-    tests = test_sets(clips, seed)
-    runs: dict[str, list[dict]] = {f"{a}->{b}": [] for a, b in DIRECTIONS}
+    runs: dict[str, list[dict]] = {source: [] for source in tests}
     for run_seed in range(seed, seed + seeds):
-        print(f"cross-source, seed {run_seed}", flush=True)
+        print(f"leave one source out, seed {run_seed}", flush=True)
         seeded_recipe = dataclasses.replace(recipe, train=dataclasses.replace(recipe.train, seed=run_seed))
-        for direction, result in run_pair(seeded_recipe, clips, tests, run_seed, with_baselines=run_seed == seed,
-                                          progress=progress).items():
-            runs[direction].append(result)
-    section.update({direction: average_runs(results) for direction, results in runs.items()})
+        for source, result in leave_one_source_out(seeded_recipe, clips, tests, run_seed,
+                                                   with_baselines=run_seed == seed, progress=progress).items():
+            runs[source].append(result)
+            print(f"  held out {source}: macro-F1 {result['macro_f1']:.3f}, clip vote {result['clip_top1']:.3f}, "
+                  f"largest {result['largest_class']} {result['largest_class_share']:.2f}, ECE {result['ece']:.3f}, "
+                  f"tempo change {result['tempo_label_change']:.2f}", flush=True)
+    section.update({source: average_runs(results) for source, results in runs.items()})
+    for key in ("macro_f1", "clip_top1", "arousal_ccc"):
+        section[f"mean_{key}"] = float(np.mean([section[s][key] for s in runs]))
     return section
 
 
 AVERAGED = ("macro_f1", "top1", "clip_top1", "largest_class_share", "ece", "ece_uncalibrated", "valence_ccc",
-            "arousal_ccc", "labelled_share", "labelled_top1")
-PER_RUN = ("macro_f1", "clip_top1", "largest_class", "largest_class_share", "ece", "calibration",
-           "same_source_calibration", "train_seconds")
+            "arousal_ccc", "labelled_share", "labelled_top1", "tempo_label_change", "tempo_takes_neutral")
+PER_RUN = ("macro_f1", "clip_top1", "largest_class", "largest_class_share", "ece", "arousal_order_ok",
+           "arousal_means", "calibration", "train_seconds")
 
 
 def average_runs(runs: list[dict]) -> dict:
-    """The first run's report with every figure in AVERAGED (and per-class recall, and the shared-
-    motion figures) replaced by the mean over runs; `std` and `runs` keep the spread."""
+    """The first run's report with every figure in AVERAGED (and per-class recall and the arousal
+    means) replaced by the mean over runs; `std` and `runs` keep the spread; the arousal order holds
+    only if it holds in every run."""
     merged = dict(runs[0])
-    for key in AVERAGED:
+    averaged = [key for key in AVERAGED if key in runs[0]]
+    for key in averaged:
         merged[key] = float(np.mean([r[key] for r in runs]))
-    merged["per_class_recall"] = {c: float(np.mean([r["per_class_recall"][c] for r in runs]))
-                                  for c in runs[0]["per_class_recall"]}
-    merged["shared_motions"] = dict(runs[0]["shared_motions"])
-    for key in ("macro_f1", "top1", "clip_top1", "largest_class_share"):
-        merged["shared_motions"][key] = float(np.mean([r["shared_motions"][key] for r in runs]))
+    for key in ("per_class_recall", "arousal_means"):
+        merged[key] = {c: float(np.mean([r[key][c] for r in runs])) for c in runs[0][key]}
+    merged["arousal_order_ok"] = all(r["arousal_order_ok"] for r in runs)
+    merged["confusion"] = np.sum([r["confusion"] for r in runs], axis=0).tolist()
     if "members" in runs[0]:
         merged["members"] = {name: {key: float(np.mean([r["members"][name][key] for r in runs])) for key in scores}
                              for name, scores in runs[0]["members"].items()}
         for name in merged["members"]:
             merged["members"][name]["macro_f1_std"] = float(np.std([r["members"][name]["macro_f1"] for r in runs]))
-    merged["std"] = {key: float(np.std([r[key] for r in runs])) for key in AVERAGED}
+    merged["std"] = {key: float(np.std([r[key] for r in runs])) for key in averaged}
     merged["runs"] = [{key: r[key] for key in PER_RUN} for r in runs]
     return merged
 
 
-def content_fold_evaluation(clips: list[Clip], folds: int, seed: int, recipe: Recipe, lstm_epochs: int,
-                            size_sweep: bool, progress: bool) -> tuple[dict, list[dict]]:
+def content_fold_evaluation(clips: list[Clip], folds: int, seed: int, recipe: Recipe, size_sweep: bool,
+                            progress: bool, lstm_epochs: int = LSTM_BASELINE_EPOCHS) -> tuple[dict, list[dict]]:
     train_config = recipe.train
     windows = build_windows(clips, CLASSES, WINDOW, seed=seed, simulation=recipe.simulation)
     assignments = content_folds(clips, folds, RARE_CLASSES)
     k = len(CLASSES)
     selection = size_selection(windows, assignments, train_config, progress) if size_sweep else None
     model_config = SIZES[selection["selected"]] if selection else recipe.model
-    results: dict = {"emotiposeformer": [], "lstm": [], "random_forest": []}
+    results: dict = {"emotiposeformer": [], "lstm": [], **{name: [] for name in baselines.STATIC}}
     curves = []
     for fold, held_out in enumerate(assignments):
         train, test = fold_masks(windows, held_out)
@@ -192,17 +221,12 @@ def content_fold_evaluation(clips: list[Clip], folds: int, seed: int, recipe: Re
                         description=f"fold {fold} lstm")
         results["lstm"].append(_classification_report(yt, predict(lstm, xt)[0], k))
 
-        forest = baselines.random_forest(seed).fit(baselines.pose_statistics(x), y)
-        forest_probabilities = forest.predict_proba(baselines.pose_statistics(xt))
-        results["random_forest"].append(_classification_report(yt, forest_probabilities, k))
-        print(
-            "  macro-F1: ours {:.3f}  lstm {:.3f}  rf {:.3f}".format(
-                results["emotiposeformer"][-1]["macro_f1"],
-                results["lstm"][-1]["macro_f1"],
-                results["random_forest"][-1]["macro_f1"],
-            ),
-            flush=True,
-        )
+        for name, (features, classifier) in baselines.STATIC.items():
+            fitted = classifier(seed).fit(features(x), y)
+            probabilities = np.zeros((len(xt), k))
+            probabilities[:, fitted.classes_] = fitted.predict_proba(features(xt))
+            results[name].append(_classification_report(yt, probabilities, k))
+        print("  macro-F1: " + ", ".join(f"{name} {r[-1]['macro_f1']:.3f}" for name, r in results.items()), flush=True)
 
     metrics: dict = {
         "protocol": {
@@ -313,8 +337,6 @@ def one_standard_error_choice(scores: dict[str, list[float]], parameters: dict[s
 
 
 def _int8_check(model: torch.nn.Module, features: np.ndarray, truth: np.ndarray, classes: int) -> dict:
-    from .export import quantize_int8
-
     quantized = quantize_int8(model)
     reference = predict(model, features)[0].argmax(1)
     int8 = predict(quantized, features)[0].argmax(1)
@@ -349,119 +371,97 @@ def markdown_table(metrics: dict) -> str:
 OURS = "ours (EmotiPoseformer + LSTM)"
 
 
+BASELINE_TITLES = {"lstm": "LSTM 2x256", "random_forest": "Random Forest (pose statistics)",
+                   "motion_statistics_linear": "speed/acceleration statistics, linear"}
+
+
+def held_out_sources(section: dict) -> list[str]:
+    return list(section["protocol"]["tested_classes"])
+
+
 def cross_source_table(section: dict) -> list[str]:
+    sources = held_out_sources(section)
     lines = [
-        "**New people: train on one studio, test on the other** (classes both label: "
-        f"{', '.join(SHARED_CLASSES)}; judged as the node publishes, argmax over all {len(CLASSES)} classes; "
-        f"ours: mean ± std over {len(section['protocol']['seeds'])} training seeds, baselines: first seed; "
-        "largest class share: mean, the class named from the first seed)",
+        "**New people: leave one studio out, train on the others, test on its people** (judged as the node "
+        f"publishes, argmax over all {len(CLASSES)} classes, on the classes the held-out studio labels that a "
+        f"training studio teaches; ours: mean ± std over {len(section['protocol']['seeds'])} training seeds, "
+        "baselines: first seed; largest class share: mean, the class named from the first seed)",
         "",
-        "| train -> test | model | macro-F1 | top-1 | clip vote | largest class share | ECE |",
+        "| held out | model | macro-F1 | top-1 | clip vote | largest class share | ECE |",
         "|---|---|---|---|---|---|---|",
     ]
-    for direction in (f"{a}->{b}" for a, b in DIRECTIONS):
-        ours = section[direction]
-        spread = ours["std"]
+    for source in sources:
+        ours, spread = section[source], section[source]["std"]
         lines.append(
-            f"| {direction} | {OURS} | {ours['macro_f1']:.3f} ± {spread['macro_f1']:.3f} | "
-            f"{ours['top1']:.3f} ± {spread['top1']:.3f} | "
-            f"{ours['clip_top1']:.3f} ± {spread['clip_top1']:.3f} | "
-            f"{ours['largest_class_share']:.2f} ({ours['largest_class']}) | {ours['ece']:.3f} |"
-        )
-        for key, title in (("lstm", "LSTM 2x256"), ("random_forest", "Random Forest")):
-            other = ours["baselines"][key]
-            lines.append(
-                f"| {direction} | {title} | {other['macro_f1']:.3f} | {other['top1']:.3f} | | "
-                f"{other['largest_class_share']:.2f} | |"
-            )
+            f"| {source} | {OURS} | {ours['macro_f1']:.3f} ± {spread['macro_f1']:.3f} | "
+            f"{ours['top1']:.3f} ± {spread['top1']:.3f} | {ours['clip_top1']:.3f} ± {spread['clip_top1']:.3f} | "
+            f"{ours['largest_class_share']:.2f} ({ours['largest_class']}) | {ours['ece']:.3f} |")
+        for key, other in ours.get("baselines", {}).items():
+            lines.append(f"| {source} | {BASELINE_TITLES.get(key, key)} | {other['macro_f1']:.3f} | "
+                         f"{other['top1']:.3f} | {other['clip_top1']:.3f} | {other['largest_class_share']:.2f} | |")
+    lines.append(f"| **mean** | {OURS} | **{section['mean_macro_f1']:.3f}** | | {section['mean_clip_top1']:.3f} | | |")
     lines += members_table(section)
-    lines += [
-        "",
-        f"On the motions both studios recorded ({', '.join(SHARED_MOTIONS)}) only, same windows:",
-        "",
-        "| train -> test | windows | macro-F1 | top-1 | clip vote | largest class share |",
-        "|---|---|---|---|---|---|",
-    ]
-    for direction in (f"{a}->{b}" for a, b in DIRECTIONS):
-        shared = section[direction]["shared_motions"]
-        lines.append(
-            f"| {direction} | {shared['windows']} | {shared['macro_f1']:.3f} | {shared['top1']:.3f} | "
-            f"{shared['clip_top1']:.3f} | {shared['largest_class_share']:.2f} ({shared['largest_class']}) |"
-        )
-    lines += [
-        "",
-        "| train -> test | "
-        + " | ".join(f"recall {c}" for c in SHARED_CLASSES)
-        + " | valence CCC | arousal CCC |",
-        "|---" * (len(SHARED_CLASSES) + 3) + "|",
-    ]
-    for direction in (f"{a}->{b}" for a, b in DIRECTIONS):
-        ours = section[direction]
-        lines.append(
-            f"| {direction} | "
-            + " | ".join(f"{ours['per_class_recall'][c]:.2f}" for c in SHARED_CLASSES)
-            + f" | {ours['valence_ccc']:.2f} | {ours['arousal_ccc']:.2f} |"
-        )
+    lines += ["", "Per class, affect and tempo (recall of each tested class; arousal order: mean predicted arousal "
+              "sad < neutral < angry; tempo change: windows whose label changes between 0.7x and 1.4x replay; "
+              "tempo takes: fast/slow takes read as neutral or unknown):", "",
+              "| held out | recall | valence CCC | arousal CCC | arousal order | tempo change | tempo takes |",
+              "|---|---|---|---|---|---|---|"]
+    for source in sources:
+        ours = section[source]
+        recall = ", ".join(f"{c} {v:.2f}" for c, v in ours["per_class_recall"].items())
+        tempo = f"{ours['tempo_takes_neutral']:.2f}" if "tempo_takes_neutral" in ours else "(none)"
+        lines.append(f"| {source} | {recall} | {ours['valence_ccc']:.2f} | {ours['arousal_ccc']:.2f} | "
+                     f"{'yes' if ours['arousal_order_ok'] else 'no'} | {ours['tempo_label_change']:.2f} | {tempo} |")
     return lines + calibration_table(section)
 
 
 def calibration_table(section: dict) -> list[str]:
-    """The temperature fitted on people the model never saw against one fitted on held-out motions
-    of its own actors, and what a node thresholding at the default min_confidence then receives."""
-    directions = [f"{a}->{b}" for a, b in DIRECTIONS]
-    if not all("same_source_calibration" in r for d in directions for r in section[d]["runs"]):
-        return []
-    lines = ["", f"Calibration on the new person (ECE, 15 bins; per seed; a node at min_confidence "
+    """The temperature fitted on people the model never saw, and what a node thresholding at the
+    default min_confidence then receives."""
+    lines = ["", f"Calibration on the new people (ECE, 15 bins; temperature per seed; a node at min_confidence "
              f"{DEFAULT_MIN_CONFIDENCE} labels the share shown, `unknown` the rest):", "",
-             "| train -> test | temperature: unseen source | ECE | temperature: held-out motions | ECE "
-             "| ECE uncalibrated | labelled | top-1 of labelled |",
-             "|---|---|---|---|---|---|---|---|"]
-    for direction in directions:
-        ours, runs = section[direction], section[direction]["runs"]
-        unseen = ", ".join(f"{r['calibration']['temperature']:.2f}" for r in runs)
-        same = ", ".join(f"{r['same_source_calibration']['temperature']:.2f}" for r in runs)
-        same_ece = np.mean([r["same_source_calibration"]["ece_on_test"] for r in runs])
-        lines.append(f"| {direction} | {unseen} | {ours['ece']:.3f} | {same} | {same_ece:.3f} | "
-                     f"{ours['ece_uncalibrated']:.3f} | {ours['labelled_share']:.2f} | {ours['labelled_top1']:.2f} |")
+             "| held out | temperature | ECE | ECE uncalibrated | labelled | top-1 of labelled |",
+             "|---|---|---|---|---|---|"]
+    for source in held_out_sources(section):
+        ours = section[source]
+        temperatures = ", ".join(f"{r['calibration']['temperature']:.2f}" for r in ours["runs"])
+        lines.append(f"| {source} | {temperatures} | {ours['ece']:.3f} | {ours['ece_uncalibrated']:.3f} | "
+                     f"{ours['labelled_share']:.2f} | {ours['labelled_top1']:.2f} |")
     return lines
 
 
 def members_table(section: dict) -> list[str]:
     """The shipped ensemble against each of its members alone, from the same training runs."""
-    directions = [f"{a}->{b}" for a, b in DIRECTIONS]
-    if not all("members" in section[d] for d in directions):
+    sources = held_out_sources(section)
+    if not all("members" in section[s] for s in sources):
         return []
-    names = list(section[directions[0]]["members"])
+    names = list(section[sources[0]]["members"])
     lines = ["", "Each member of ours alone (the same runs and windows; macro-F1, clip vote in brackets):", "",
-             "| train -> test | averaged (shipped) | " + " | ".join(f"{n} alone" for n in names) + " |",
+             "| held out | averaged (shipped) | " + " | ".join(f"{n} alone" for n in names) + " |",
              "|---" * (len(names) + 2) + "|"]
-    for direction in directions:
-        ours = section[direction]
+    for source in sources:
+        ours = section[source]
         cells = [f"{m['macro_f1']:.3f} ± {m['macro_f1_std']:.3f} ({m['clip_top1']:.3f})"
                  for m in ours["members"].values()]
-        lines.append(f"| {direction} | {ours['macro_f1']:.3f} ± {ours['std']['macro_f1']:.3f} "
+        lines.append(f"| {source} | {ours['macro_f1']:.3f} ± {ours['std']['macro_f1']:.3f} "
                      f"({ours['clip_top1']:.3f}) | " + " | ".join(cells) + " |")
     return lines
 
 
 def ablation_table(section: dict) -> list[str]:
-    directions = [f"{a}->{b}" for a, b in DIRECTIONS]
+    variants = section["variants"]
+    sources = [key for key in next(iter(variants.values())) if key != "recipe"]
     lines = [
-        "**Ablation** (each idea added alone to the baseline recipe, then all together; same seeds, same test windows)",
+        "**Ablation** (each idea added alone to the baseline recipe, then all together; every source held out "
+        "once, same seed, same test windows; macro-F1, clip vote in brackets)",
         "",
-        "| recipe | " + " | ".join(f"{d} macro-F1 | {d} clip vote | {d} largest share" for d in directions) + " |",
-        "|---" * (1 + 3 * len(directions)) + "|",
+        "| recipe | " + " | ".join(f"held out {s}" for s in sources) + " | mean |",
+        "|---" * (2 + len(sources)) + "|",
     ]
-    for name, row in section.items():
-        cells = []
-        for d in directions:
-            r = row[d]
-            cells += [
-                f"{r['macro_f1']:.3f}",
-                f"{r['clip_top1']:.3f}",
-                f"{r['largest_class_share']:.2f} ({r['largest_class']})",
-            ]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    for name, row in variants.items():
+        cells = [f"{row[s]['macro_f1']:.3f} ({row[s]['clip_top1']:.3f})" for s in sources]
+        mean = np.mean([row[s]["macro_f1"] for s in sources])
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {mean:.3f} |")
     return lines
 
 
@@ -469,7 +469,7 @@ def content_fold_table(metrics: dict) -> list[str]:
     def cell(entry: dict) -> str:
         return f"{entry['mean']:.3f} ± {entry['std']:.3f}"
 
-    names = {"emotiposeformer": OURS, "lstm": "LSTM 2x256", "random_forest": "Random Forest"}
+    names = {"emotiposeformer": OURS, **{key: BASELINE_TITLES[key] for key in ("lstm", *baselines.STATIC)}}
     lines = [
         f"**New motions, same actors: {metrics['protocol']['split']}, Bandai only, {len(CLASSES)} classes**",
         "",
@@ -477,7 +477,8 @@ def content_fold_table(metrics: dict) -> list[str]:
         "|---|---|---|",
     ]
     for key, title in names.items():
-        lines.append(f"| {title} | {cell(metrics[key]['macro_f1'])} | {cell(metrics[key]['top1'])} |")
+        if key in metrics:  # a baseline added after the folds last ran has no row until they run again
+            lines.append(f"| {title} | {cell(metrics[key]['macro_f1'])} | {cell(metrics[key]['top1'])} |")
     ours = metrics["emotiposeformer"]
     lines += [
         "",
@@ -508,34 +509,51 @@ def content_fold_table(metrics: dict) -> list[str]:
     return lines
 
 
-def plot_confusion(matrix: np.ndarray, classes: Sequence[str], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def _draw_confusion(axis, matrix: np.ndarray, classes: Sequence[str], title: str):
     normalized = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
-    figure, axis = plt.subplots(figsize=(7, 6))
     image = axis.imshow(normalized, cmap="Blues", vmin=0, vmax=1)
     axis.set_xticks(range(len(classes)), classes, rotation=45, ha="right")
     axis.set_yticks(range(len(classes)), classes)
     for i in range(len(classes)):
         for j in range(len(classes)):
-            axis.text(
-                j,
-                i,
-                f"{normalized[i, j]:.2f}",
-                ha="center",
-                va="center",
-                fontsize=7,
-                color="white" if normalized[i, j] > 0.5 else "black",
-            )
+            axis.text(j, i, f"{normalized[i, j]:.2f}", ha="center", va="center", fontsize=7,
+                      color="white" if normalized[i, j] > 0.5 else "black")
     axis.set_xlabel("predicted")
     axis.set_ylabel("true")
-    axis.set_title("EmotiPoseformer, all folds (held-out motions), row-normalized")
-    figure.colorbar(image)
+    axis.set_title(title, fontsize=9)
+    return image
+
+
+def plot_confusion(matrix: np.ndarray, classes: Sequence[str], path: Path, title: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axis = plt.subplots(figsize=(7, 6))
+    figure.colorbar(_draw_confusion(axis, matrix, classes, f"{title}, row-normalized"))
     figure.tight_layout()
     figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def plot_held_out_confusions(section: dict, path: Path) -> None:
+    """One row-normalised confusion per held-out source: its tested classes (rows) against every
+    class the model can answer (columns), summed over seeds."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sources = held_out_sources(section)
+    figure, axes = plt.subplots(1, len(sources), figsize=(6 * len(sources), 5))
+    for axis, source in zip(np.atleast_1d(axes), sources):
+        rows = [CLASSES.index(c) for c in section["protocol"]["tested_classes"][source]]
+        matrix = np.array(section[source]["confusion"])[rows]
+        image = _draw_confusion(axis, matrix, CLASSES, f"held out {source}: macro-F1 {section[source]['macro_f1']:.3f}")
+        axis.set_yticks(range(len(rows)), [CLASSES[r] for r in rows])
+    figure.colorbar(image, ax=list(np.atleast_1d(axes)))
+    figure.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(figure)
 
 

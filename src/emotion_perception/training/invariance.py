@@ -24,11 +24,16 @@ from .mocap_windows import clip_seed, clip_yaw
 from .recipe import WINDOW
 
 PERTURBATIONS = ("visibility all 1", "bones +-15 %", "yaw +90", "yaw +180", "yaw +270")
+# Tempo is not emotion: one person walks at 0.7x and 1.4x of another's pace (playback speed, as
+# the training's tempo augmentation plays it), and the label should not follow.
+TEMPO_SPEEDS = (0.7, 1.4)
 STRIDE_S = 0.25
 
 
-def _windows(landmarks: np.ndarray, fps: float, clip: Clip, seed: int,
-             perturbation: str) -> tuple[np.ndarray, np.ndarray]:
+def _windows(landmarks: np.ndarray, fps: float, clip: Clip, seed: int, perturbation: str,
+             speed: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Every window of one view of the clip (and which of them the node would emit), replayed at
+    `speed`, ending at the same recorded instants whatever the speed, so versions stay aligned."""
     base = clip_seed(clip, seed)
     turn = {"yaw +90": 0.5, "yaw +180": 1.0, "yaw +270": 1.5}.get(perturbation, 0.0) * np.pi
     body = landmarks
@@ -39,7 +44,9 @@ def _windows(landmarks: np.ndarray, fps: float, clip: Clip, seed: int,
     raw = observe(body, camera, np.random.default_rng(base + 1))
     if perturbation == "visibility all 1":
         raw[..., 3] = 1.0
-    return sliding_windows(np.arange(len(raw)) / fps, raw, WINDOW, STRIDE_S, keep_all=True)
+    recorded = np.arange(len(raw)) / fps
+    ends = np.arange(0.0, recorded[-1] + 1e-9, STRIDE_S)
+    return sliding_windows(recorded / speed, raw, WINDOW, STRIDE_S, keep_all=True, ends=ends / speed)
 
 
 def agreement(predict: Callable[[np.ndarray], np.ndarray], clips: Sequence[Clip], seed: int = 0) -> dict:
@@ -59,3 +66,19 @@ def agreement(predict: Callable[[np.ndarray], np.ndarray], clips: Sequence[Clip]
                 kept[name].append(predict(windows[both]).argmax(axis=1) == reference_class[both])
     return {name: {"agreement": float(np.concatenate(values).mean()) if values else float("nan"),
                    "windows": int(sum(len(v) for v in values))} for name, values in kept.items()}
+
+
+def tempo_label_change(predict: Callable[[np.ndarray], np.ndarray], clips: Sequence[Clip], seed: int = 0) -> dict:
+    """The share of windows whose top class differs between the clip replayed at TEMPO_SPEEDS'
+    two speeds, compared at the same recorded instants (windows emitted at both)."""
+    changed = []
+    for clip in clips:
+        landmarks, fps = clip_landmarks(clip)
+        (slow, emitted_slow), (fast, emitted_fast) = (_windows(landmarks, fps, clip, seed, "reference", speed)
+                                                      for speed in TEMPO_SPEEDS)
+        both = emitted_slow & emitted_fast
+        if both.any():
+            changed.append(predict(slow[both]).argmax(axis=1) != predict(fast[both]).argmax(axis=1))
+    values = np.concatenate(changed) if changed else np.zeros(0, bool)
+    return {"share": float(values.mean()) if len(values) else float("nan"), "windows": int(len(values)),
+            "speeds": list(TEMPO_SPEEDS)}

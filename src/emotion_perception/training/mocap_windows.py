@@ -9,7 +9,9 @@ Rare classes get more camera views per clip so every class contributes about equ
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
+import json
 import os
 from dataclasses import dataclass
 from multiprocessing import Pool
@@ -17,10 +19,11 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from ..core.data_sources import PACKAGE_ROOT, cache_dir
 from ..core.landmarks import LEFT_HIP, RIGHT_HIP
 from ..core.windows import WindowConfig, sliding_windows
 from .mocap.body import random_body_scales, scale_body
-from .mocap.corpus import Clip, clip_landmarks, valence_arousal
+from .mocap.corpus import Clip, clip_landmarks, landmarks_key, valence_arousal
 from .mocap.projection import observe, random_camera
 
 
@@ -102,13 +105,57 @@ def balanced_views(clips: Sequence[Clip], views_per_group: int, max_views: int) 
     return [int(min(max_views, max(1, round(views_per_group / counts[c.source, c.label])))) for c in clips]
 
 
+# The code and measurements that turn a clip into windows: a change to any of them changes the
+# windows, so their bytes are part of the window cache's key.
+_SIMULATION_FILES = ("training/mocap_windows.py", "training/mocap/projection.py", "training/mocap/body.py",
+                     "training/mocap/mediapipe_profile.json", "core/windows.py", "core/normalize.py")
+
+
+@functools.lru_cache(maxsize=1)
+def _simulation_digest() -> str:
+    digest = hashlib.sha256()
+    for name in _SIMULATION_FILES:
+        digest.update((PACKAGE_ROOT / name).read_bytes())
+    return digest.hexdigest()
+
+
+def _windows_key(clips: Sequence[Clip], classes: Sequence[str], window: WindowConfig, seed: int, views: list[int],
+                 simulation: Simulation, view_yaw: Optional[float]) -> str:
+    """What a window set is made of: each clip's file and skeleton table (as its landmark cache
+    keys it), the classes, window, seed, views, simulation settings and the simulation's code."""
+    parts = [landmarks_key(clip) for clip in clips]
+    payload = json.dumps([parts, list(classes), dataclasses.asdict(window), seed, views, simulation.to_dict(),
+                          view_yaw, _simulation_digest()], sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()[:24]
+
+
 def build_windows(clips: Sequence[Clip], classes: Sequence[str], window: WindowConfig, seed: int,
                   views_per_group: int = 600, max_views: int = 24, workers: Optional[int] = None,
                   views: Optional[list[int]] = None, simulation: Simulation = Simulation(),
-                  view_yaw: Optional[float] = None) -> WindowSet:
+                  view_yaw: Optional[float] = None, cache: bool = True) -> WindowSet:
     """Windows of every clip; `view_yaw` (radians): one camera per clip at that yaw from the clip's
-    own fixed yaw (clip_yaw) instead of random cameras, so views of a clip can be compared."""
+    own fixed yaw (clip_yaw) instead of random cameras, so views of a clip can be compared.
+    Projection is the slow part of every experiment, so each set is kept on disk (the cache
+    directory's windows/), keyed by everything that makes it: a second run of the same protocol
+    projects nothing."""
     views = views or balanced_views(clips, views_per_group, max_views)
+    path = cache_dir() / "windows" / f"{_windows_key(clips, classes, window, seed, views, simulation, view_yaw)}.npz"
+    if cache and path.exists():
+        with np.load(path) as data:
+            return WindowSet(data["features"], data["labels"], data["valence_arousal"], data["clip_index"],
+                             tuple(clips), tuple(classes))
+    windows = _project(clips, classes, window, seed, views, workers, simulation, view_yaw)
+    if cache:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp.npz")
+        np.savez(partial, features=windows.features, labels=windows.labels,
+                 valence_arousal=windows.valence_arousal, clip_index=windows.clip_index)
+        partial.replace(path)
+    return windows
+
+
+def _project(clips: Sequence[Clip], classes: Sequence[str], window: WindowConfig, seed: int, views: list[int],
+             workers: Optional[int], simulation: Simulation, view_yaw: Optional[float]) -> WindowSet:
     jobs = [(clip, v, window, seed, simulation, view_yaw) for clip, v in zip(clips, views)]
     workers = workers or os.cpu_count() or 1  # by default one process per core of this machine
     if workers > 1:

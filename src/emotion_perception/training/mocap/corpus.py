@@ -95,16 +95,21 @@ def _table_digest(source: MocapSource) -> str:
     return hashlib.sha256(json.dumps([table, MAX_FPS], sort_keys=True).encode()).hexdigest()[:10]
 
 
+def landmarks_key(clip: Clip) -> str:
+    """The clip's file (name, size, mtime) and the skeleton table that maps it."""
+    stat = clip.path.stat()
+    return f"{clip.source}-{clip.name}.{stat.st_size}.{int(stat.st_mtime)}.{_table_digest(load_source(clip.source))}"
+
+
 def clip_landmarks(clip: Clip, cache: Optional[Path] = None) -> tuple[np.ndarray, float]:
     """([frames, 33, 3] landmarks in cm, fps), from the cache when the BVH file and its source's
     skeleton table are unchanged."""
-    source = load_source(clip.source)
     cache = cache or cache_dir() / "mocap-landmarks"
-    stat = clip.path.stat()
-    cached = cache / f"{clip.source}-{clip.name}.{stat.st_size}.{int(stat.st_mtime)}.{_table_digest(source)}.npz"
+    cached = cache / f"{landmarks_key(clip)}.npz"
     if cached.exists():
         with np.load(cached) as data:
             return data["landmarks"], float(data["fps"])
+    source = load_source(clip.source)
     motion = read_bvh(clip.path)
     step = max(1, int(round(motion.fps / MAX_FPS)))
     landmarks = mocap_landmarks(motion, source.skeleton)[::step].astype(np.float32)

@@ -82,11 +82,18 @@ class MocapSource:
                     tar.extract(member, target, filter="data")
 
 
+# name -> file of every source loaded by path, so that its clips (which carry the name) find it again
+_LOADED_BY_PATH: dict[str, Path] = {}
+
+
 def load_source(name: str, directory: Path = SOURCES_DIR) -> MocapSource:
     """A source's configuration by name, or by the path of a YAML file anywhere (a user's own
     capture: `evaluate --source PATH.yaml`)."""
-    path = Path(name) if name.endswith((".yaml", ".yml")) else directory / f"{name}.yaml"
-    return _load_source_file(path.resolve())
+    if str(name).endswith((".yaml", ".yml")):
+        source = _load_source_file(Path(name).resolve())
+        _LOADED_BY_PATH[source.name] = Path(name).resolve()
+        return source
+    return _load_source_file(_LOADED_BY_PATH.get(name) or (directory / f"{name}.yaml").resolve())
 
 
 @functools.lru_cache(maxsize=16)
