@@ -110,7 +110,8 @@ def test_a_second_build_of_the_same_windows_projects_nothing(clips, tmp_path, mo
     np.testing.assert_array_equal(again.labels, first.labels)
     assert again.clips == first.clips
     with pytest.raises(AssertionError, match="projected again"):  # another simulation is another key
-        build_windows(chosen, CLASSES, WINDOW, seed=0, views=[1, 1, 1], workers=1, simulation=Simulation(body_scale=0.1))
+        build_windows(chosen, CLASSES, WINDOW, seed=0, views=[1, 1, 1], workers=1,
+                      simulation=Simulation(body_scale=0.1))
     with pytest.raises(AssertionError, match="projected again"):
         build_windows(chosen, CLASSES, WINDOW, seed=1, views=[1, 1, 1], workers=1)
 
