@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from emotion_perception.core.contract import METADATA_FILE
-from emotion_perception.core.errors import DeviceUnavailableError, ModelLoadError
+from emotion_perception.core.errors import DeviceUnavailableError, ModelLoadError, ModelOutputError
 from emotion_perception.core.inference import EmotionEngine, Prediction, load_model, resolve_device, save_model
 from emotion_perception.core.smoothing import EmaSmoother
 from tiny_model import LABELS, TinyContractModel, tiny_metadata
@@ -88,6 +88,43 @@ def test_outputs_must_match_the_labels(tmp_path):
     save_model(TinyContractModel(num_classes=5), tiny_metadata(), path)  # 5 outputs, 3 labels
     with pytest.raises(ModelLoadError, match=r"contract says \(2, 3\)"):
         load_model(path)
+
+
+class NaNBeyond(torch.nn.Module):
+    """Answers like the tiny model, except NaN for any window holding a value above `limit`."""
+
+    def __init__(self, limit: float) -> None:
+        super().__init__()
+        self.inner = TinyContractModel()
+        self.limit = limit
+
+    def forward(self, x: torch.Tensor):
+        probabilities, affect = self.inner(x)
+        broken = (x.flatten(1).max(dim=1).values > self.limit).unsqueeze(1)
+        return (torch.where(broken, torch.full_like(probabilities, float("nan")), probabilities),
+                torch.where(broken, torch.full_like(affect, float("nan")), affect))
+
+
+def test_a_model_that_answers_nan_is_refused_at_load_and_its_nan_never_reaches_a_consumer(tmp_path):
+    always = tmp_path / "always_nan.pt"
+    save_model(NaNBeyond(limit=-1.0), tiny_metadata(), always)  # NaN even for an empty window
+    with pytest.raises(ModelLoadError, match="NaN or infinity"):
+        load_model(always)
+
+    sometimes = tmp_path / "nan_on_extremes.pt"
+    save_model(NaNBeyond(limit=10.0), tiny_metadata(), sometimes)  # passes the load-time probes
+    engine = EmotionEngine(sometimes, device="cpu")
+    windows = random_windows(3)
+    assert all(np.isfinite(p.probabilities).all() for p in engine.predict(windows))
+    windows[1, 0, 0, 0] = 50.0
+    with pytest.raises(ModelOutputError, match="NaN or infinity"):
+        engine.predict(windows)
+
+
+def test_a_window_or_rate_the_node_cannot_hold_is_refused_by_the_contract(tmp_path):
+    for metadata, problem in ((tiny_metadata(window_length=200_000), "window_length must be 2 to 256"),
+                              (tiny_metadata(fps=1000.0), "fps must be above 0 and at most 120")):
+        assert any(problem in found for found in metadata.problems())
 
 
 def test_not_a_file_at_all(tmp_path):

@@ -24,6 +24,12 @@ from .normalize import NUM_CHANNELS
 
 CONTRACT_VERSION = 1
 METADATA_FILE = "emotion_perception.json"
+# What the node can hold per person and resample on every frame: a window of at most this many
+# instants (the buffer and the resampling grow with it; the shipped model's is far below), taken
+# at no more than this rate (no camera the node serves is faster; a higher model rate would only
+# repeat frames). A model outside them is refused at load instead of starving the node.
+MAX_WINDOW_LENGTH = 256
+MAX_FPS = 120.0
 
 
 @dataclass(frozen=True)
@@ -66,10 +72,10 @@ class ModelMetadata:
             found.append(f"contract_version {self.contract_version} (this software reads {CONTRACT_VERSION})")
         if len(self.labels) < 2 or len(set(self.labels)) != len(self.labels):
             found.append(f"labels must be at least two distinct names, got {list(self.labels)}")
-        if self.window_length < 2:
-            found.append(f"window_length must be at least 2, got {self.window_length}")
-        if not self.fps > 0:
-            found.append(f"fps must be positive, got {self.fps}")
+        if not 2 <= self.window_length <= MAX_WINDOW_LENGTH:
+            found.append(f"window_length must be 2 to {MAX_WINDOW_LENGTH} frames, got {self.window_length}")
+        if not 0 < self.fps <= MAX_FPS:
+            found.append(f"fps must be above 0 and at most {MAX_FPS:g}, got {self.fps}")
         if (self.num_landmarks, self.num_channels) != (NUM_LANDMARKS, NUM_CHANNELS):
             found.append(
                 f"input [.., {self.num_landmarks}, {self.num_channels}] differs from the "

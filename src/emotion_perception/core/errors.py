@@ -29,6 +29,13 @@ class ModelLoadError(EmotionPerceptionError):
     kind = "model_load"
 
 
+class ModelOutputError(EmotionPerceptionError):
+    """A loaded model answered with numbers no consumer can use (NaN or infinite): the frame's
+    judgements are dropped, never published."""
+
+    kind = "internal_error"
+
+
 class DeviceUnavailableError(EmotionPerceptionError):
     kind = "device_unavailable"
 

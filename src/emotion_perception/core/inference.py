@@ -20,7 +20,7 @@ from typing import Optional
 import numpy as np
 
 from .contract import METADATA_FILE, ModelMetadata, weights_digest
-from .errors import DeviceUnavailableError, ModelLoadError
+from .errors import DeviceUnavailableError, ModelLoadError, ModelOutputError
 from .normalize import NORMALIZATION_VERSION
 
 LOG = logging.getLogger(__name__)
@@ -121,18 +121,26 @@ def load_model(path: Path, device: str = "cpu") -> LoadedModel:
 def _check_outputs(module, metadata: ModelMetadata, path: Path, device: str) -> None:
     import torch
 
-    probe = torch.zeros(2, metadata.window_length, metadata.num_landmarks, metadata.num_channels, device=device)
+    # an empty window and a seeded one of plausible values (normalized coordinates within a few
+    # torso lengths, every landmark visible): a model must answer both with usable numbers
+    shape = (metadata.window_length, metadata.num_landmarks, metadata.num_channels)
+    plausible = np.random.default_rng(0).uniform(-2.0, 2.0, size=shape).astype(np.float32)
+    plausible[..., -1] = 1.0
+    probe = torch.stack([torch.zeros(shape), torch.from_numpy(plausible)]).to(device)
     try:
         with torch.inference_mode():
             probabilities, valence_arousal = module(probe)
     except Exception as error:
-        raise ModelLoadError(f"{path}: forward on a zero window failed: {str(error).splitlines()[0]}") from error
+        raise ModelLoadError(f"{path}: forward on a test window failed: {str(error).splitlines()[0]}") from error
     expected = (2, len(metadata.labels))
     if tuple(probabilities.shape) != expected or tuple(valence_arousal.shape) != (2, 2):
         raise ModelLoadError(
             f"{path}: outputs {tuple(probabilities.shape)} and {tuple(valence_arousal.shape)}, "
             f"contract says {expected} and (2, 2)"
         )
+    if not (torch.isfinite(probabilities).all() and torch.isfinite(valence_arousal).all()):
+        raise ModelLoadError(f"{path}: outputs NaN or infinity on a test window (a broken export or training "
+                             "that diverged): refused")
 
 
 @dataclass(frozen=True)
@@ -179,7 +187,11 @@ class EmotionEngine:
         with torch.inference_mode(), self._intra_op_threads():
             probabilities, valence_arousal = self.module(batch)
         probabilities = probabilities.float().cpu().numpy()
-        valence_arousal = valence_arousal.float().clamp(-1.0, 1.0).cpu().numpy()
+        valence_arousal = valence_arousal.float().cpu().numpy()
+        if not (np.isfinite(probabilities).all() and np.isfinite(valence_arousal).all()):
+            raise ModelOutputError(f"the model answered NaN or infinity for {len(windows)} window(s): "
+                                   "their judgements are dropped")
+        valence_arousal = np.clip(valence_arousal, -1.0, 1.0)
         # fp16 softmax sums can drift by ~1e-3; renormalise so consumers can rely on the sum.
         probabilities = probabilities / np.clip(probabilities.sum(axis=1, keepdims=True), 1e-12, None)
         return [Prediction(p, float(va[0]), float(va[1])) for p, va in zip(probabilities, valence_arousal)]

@@ -83,8 +83,21 @@ def linear(seed: int) -> Pipeline:
     return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, random_state=seed))
 
 
-# name -> (window features, classifier for a seed): every protocol scores these the same way
+# name -> (window features, classifier for a seed)
 STATIC = {
     "random_forest": (pose_statistics, random_forest),
     "motion_statistics_linear": (motion_statistics, linear),
 }
+
+
+def static_answers(train: np.ndarray, labels: np.ndarray, test: np.ndarray, classes: int,
+                   seed: int) -> dict[str, np.ndarray]:
+    """Each static baseline fitted on the training windows: its [N, classes] probabilities on the
+    test windows (zero for a class absent from training). Every protocol builds them here."""
+    answers = {}
+    for name, (features, classifier) in STATIC.items():
+        fitted = classifier(seed).fit(features(train), labels)
+        probabilities = np.zeros((len(test), classes))
+        probabilities[:, fitted.classes_] = fitted.predict_proba(features(test))
+        answers[name] = probabilities
+    return answers

@@ -156,26 +156,46 @@ TestSet = tuple[WindowSet, np.ndarray]  # windows and each window's camera view
 @dataclass
 class HeldOutSet:
     """What one held-out source is scored on: its labelled clips of the tested classes, and its
-    tempo takes (none for a source without)."""
+    tempo takes (none for a source without). `validated`: the classes two or more sources label
+    (the only ones a held-out figure can exist for); the figures are also given with the model's
+    answer restricted to them, to show what the classes one source alone labels cost."""
     classes: tuple[str, ...]
     test: TestSet
     tempo: Optional[TestSet]
+    validated: tuple[str, ...] = CLASSES
 
     @property
     def clips(self) -> tuple[Clip, ...]:
         return self.test[0].clips
 
 
-def held_out_set(clips: Sequence[Clip], classes: Sequence[str], seed: int) -> HeldOutSet:
+def held_out_set(clips: Sequence[Clip], classes: Sequence[str], seed: int,
+                 validated: Sequence[str] = CLASSES) -> HeldOutSet:
     """One source's test windows (its clips of `classes`), seen as the node would see its people."""
     tested = [c for c in clips if not c.tempo_control and c.label in classes]
     tempo = [c for c in clips if c.tempo_control]
-    return HeldOutSet(tuple(classes), view_windows(tested, seed), view_windows(tempo, seed) if tempo else None)
+    return HeldOutSet(tuple(classes), view_windows(tested, seed), view_windows(tempo, seed) if tempo else None,
+                      tuple(validated))
+
+
+def validated_classes(clips: Sequence[Clip]) -> tuple[str, ...]:
+    """The classes labelled by two or more sources, in model order."""
+    return tuple(k for k in CLASSES if len({c.source for c in clips if c.label == k and not c.tempo_control}) >= 2)
 
 
 def held_out_sets(clips: Sequence[Clip], seed: int, sources: Sequence[str] = SOURCES) -> dict[str, HeldOutSet]:
-    return {source: held_out_set([c for c in clips if c.source == source], judged_classes(clips, source), seed)
+    validated = validated_classes(clips)
+    return {source: held_out_set([c for c in clips if c.source == source], judged_classes(clips, source), seed,
+                                 validated)
             for source in sources}
+
+
+def restricted_to(probabilities: np.ndarray, classes: Sequence[str]) -> np.ndarray:
+    """The answers of a model that knows only `classes`: the others' probability taken out and the
+    rest renormalised (what dropping the classes would give, short of retraining without them)."""
+    keep = np.isin(CLASSES, classes)
+    kept = probabilities * keep
+    return kept / np.maximum(kept.sum(axis=1, keepdims=True), 1e-12)
 
 
 def score(held_out: HeldOutSet, answers: Callable[[np.ndarray], np.ndarray], probabilities: np.ndarray,
@@ -188,7 +208,16 @@ def score(held_out: HeldOutSet, answers: Callable[[np.ndarray], np.ndarray], pro
     result["tempo_label_change"] = tempo_label_change(answers, held_out.clips, seed)["share"]
     if held_out.tempo is not None:
         result["tempo_takes_neutral"] = neutral_or_unknown_share(answers(held_out.tempo[0].features))
+    if set(held_out.validated) < set(CLASSES):
+        restricted = report(windows.labels, restricted_to(probabilities, held_out.validated), affect,
+                            windows.clip_index, view)
+        result["validated_classes_only"] = {key: restricted[key] for key in RESTRICTED_FIGURES}
+        result["validated_classes_only"]["classes"] = list(held_out.validated)
     return result
+
+
+RESTRICTED_FIGURES = ("macro_f1", "top1", "clip_top1", "largest_class_share", "largest_class", "ece",
+                      "per_class_recall")
 
 
 @dataclass
@@ -300,11 +329,7 @@ def baseline_scores(train: WindowSet, held_out: HeldOutSet, recipe: Recipe, seed
     lstm = trained_lstm_baseline(model, recipe, recipe.recurrent_member_epochs)
     if lstm is not None:
         answers["lstm"] = predict(lstm, test.features)[0]
-    for name, (features, classifier) in baselines.STATIC.items():
-        fitted = classifier(seed).fit(features(train.features), train.labels)
-        probabilities = np.zeros((len(test), k))
-        probabilities[:, fitted.classes_] = fitted.predict_proba(features(test.features))
-        answers[name] = probabilities
+    answers.update(baselines.static_answers(train.features, train.labels, test.features, k, seed))
     scores = {}
     for name, probabilities in answers.items():
         predicted = probabilities.argmax(axis=1)

@@ -29,6 +29,7 @@ from .cross_source import ablation, held_out_sets, leave_one_source_out
 from .identity import stamp
 from .metrics import concordance_correlation, confusion, macro_f1, per_class_recall, top1
 from .mocap.corpus import CLASSES, Clip, list_clips
+from .mocap.sources import load_source
 from .mocap_windows import WindowSet, build_windows, content_folds
 from .model import EmotiPoseformer, LstmBaseline, quantize_int8, seeded
 from .recipe import (
@@ -143,6 +144,7 @@ def cross_source_evaluation(clips: Sequence[Clip], seed: int, recipe: Recipe, pr
                 f"0.25 s; argmax over all {len(CLASSES)} classes; clip vote per clip and camera; tempo takes "
                 "apart (tempo_takes_neutral: neutral or unknown)",
         "tested_classes": {source: list(test.classes) for source, test in tests.items()},
+        "actors": {source: load_source(source).actors for source in tests},
         "seeds": list(range(seed, seed + seeds)), "recipe": recipe.to_dict()}}
     runs: dict[str, list[dict]] = {source: [] for source in tests}
     for run_seed in range(seed, seed + seeds):
@@ -177,6 +179,10 @@ def average_runs(runs: list[dict]) -> dict:
     for key in ("per_class_recall", "arousal_means"):
         merged[key] = {c: float(np.mean([r[key][c] for r in runs])) for c in runs[0][key]}
     merged["arousal_order_ok"] = all(r["arousal_order_ok"] for r in runs)
+    if "validated_classes_only" in runs[0]:
+        merged["validated_classes_only"] = dict(runs[0]["validated_classes_only"])
+        for key in ("macro_f1", "top1", "clip_top1", "largest_class_share", "ece"):
+            merged["validated_classes_only"][key] = float(np.mean([r["validated_classes_only"][key] for r in runs]))
     merged["confusion"] = np.sum([r["confusion"] for r in runs], axis=0).tolist()
     if "members" in runs[0]:
         merged["members"] = {name: {key: float(np.mean([r["members"][name][key] for r in runs])) for key in scores}
@@ -221,10 +227,7 @@ def content_fold_evaluation(clips: list[Clip], folds: int, seed: int, recipe: Re
                         description=f"fold {fold} lstm")
         results["lstm"].append(_classification_report(yt, predict(lstm, xt)[0], k))
 
-        for name, (features, classifier) in baselines.STATIC.items():
-            fitted = classifier(seed).fit(features(x), y)
-            probabilities = np.zeros((len(xt), k))
-            probabilities[:, fitted.classes_] = fitted.predict_proba(features(xt))
+        for name, probabilities in baselines.static_answers(x, y, xt, k, seed).items():
             results[name].append(_classification_report(yt, probabilities, k))
         print("  macro-F1: " + ", ".join(f"{name} {r[-1]['macro_f1']:.3f}" for name, r in results.items()), flush=True)
 
@@ -412,7 +415,39 @@ def cross_source_table(section: dict) -> list[str]:
         tempo = f"{ours['tempo_takes_neutral']:.2f}" if "tempo_takes_neutral" in ours else "(none)"
         lines.append(f"| {source} | {recall} | {ours['valence_ccc']:.2f} | {ours['arousal_ccc']:.2f} | "
                      f"{'yes' if ours['arousal_order_ok'] else 'no'} | {ours['tempo_label_change']:.2f} | {tempo} |")
-    return lines + calibration_table(section)
+    return lines + validated_table(section) + class_table(section) + calibration_table(section)
+
+
+def validated_table(section: dict) -> list[str]:
+    """The same answers with the classes one source alone labels taken out of the argmax."""
+    sources = [s for s in held_out_sources(section) if "validated_classes_only" in section[s]]
+    if not sources:
+        return []
+    classes = section[sources[0]]["validated_classes_only"]["classes"]
+    lines = ["", f"Without the classes one source alone labels (argmax over {', '.join(classes)} only; the same "
+             "models and windows):", "", "| held out | macro-F1 (all classes) | macro-F1 | clip vote | "
+             "largest class share | ECE |", "|---|---|---|---|---|---|"]
+    for source in sources:
+        ours, only = section[source], section[source]["validated_classes_only"]
+        lines.append(f"| {source} | {ours['macro_f1']:.3f} | {only['macro_f1']:.3f} | {only['clip_top1']:.3f} | "
+                     f"{only['largest_class_share']:.2f} ({only['largest_class']}) | {only['ece']:.3f} |")
+    return lines
+
+
+def class_table(section: dict) -> list[str]:
+    """Which classes any figure validates: each class, the held-out people it was tested on, its
+    recall on each held-out source."""
+    sources = held_out_sources(section)
+    actors = section["protocol"].get("actors", {})
+    lines = ["", "Each class on people the model never saw (recall per held-out source; a class no held-out "
+             "source tests is not validated):", "", "| class | held-out people | "
+             + " | ".join(f"recall, {s} held out" for s in sources) + " |", "|---" * (2 + len(sources)) + "|"]
+    for name in CLASSES:
+        tested = [s for s in sources if name in section[s]["per_class_recall"]]
+        people = sum(actors.get(s) or 0 for s in tested)
+        cells = [f"{section[s]['per_class_recall'][name]:.2f}" if s in tested else "" for s in sources]
+        lines.append(f"| {name} | {people if tested else 'none'} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def calibration_table(section: dict) -> list[str]:

@@ -47,6 +47,7 @@ class MocapSource:
     # Styles that are tempo instructions with no emotion asked for (Aalto's fast and slow): trained
     # as their label, scored apart (a held-out source's tempo takes should read as neutral).
     tempo_styles: tuple[str, ...] = ()
+    actors: Optional[int] = None  # people recorded, where published: how many new people a held-out source is
 
     def folder(self, files: FileSet) -> Path:
         """The folder holding a file set's BVH files, unpacking its archive on first use (only the
@@ -119,7 +120,7 @@ def _load_source_file(path: Path) -> MocapSource:
         patterns=tuple(patterns) if isinstance(patterns, list) else (patterns,),
         unit_cm=float(data["unit_cm"]), skeleton=table, labels=dict(data["labels"]),
         contents={str(k): str(v) for k, v in (data.get("contents") or {}).items()},
-        tempo_styles=tuple(data.get("tempo_styles") or ()),
+        tempo_styles=tuple(data.get("tempo_styles") or ()), actors=data.get("actors"),
     )
 
 
