@@ -5,6 +5,8 @@ out with the sources' stamps. Lifecycle, bad input and shutdown are specified th
 """
 from __future__ import annotations
 
+import time
+
 import cv2
 import numpy as np
 import pytest
@@ -180,7 +182,7 @@ def test_min_confidence_turns_unsure_labels_into_unknown_at_run_time(session_fac
 
 
 def test_a_tampered_pose_bundle_fails_activation_loudly_and_a_later_activation_runs_clean(
-        session_factory, frames, tmp_path, monkeypatch):
+        session_factory, frames, tmp_path, monkeypatch, record_property):
     """rclpy swallowed the pose bundle's checksum error: the only log line was 'configured'."""
     bundles = tmp_path / "pose"
     bundles.mkdir()
@@ -193,6 +195,17 @@ def test_a_tampered_pose_bundle_fails_activation_loudly_and_a_later_activation_r
     assert session.node.wait_for_output("activation failed: PoseModelError", 60.0), session.node.output()
     assert "does not match the pinned" in session.node.output()
     assert session.node.process.poll() is None
+    # a robot's monitor sees the dead node as dead: ERROR on /diagnostics, with the cause
+    failed_at = time.monotonic()
+
+    def dead_on_diagnostics() -> bool:
+        return any(array.status[0].level == bytes([2]) and "activation failed: PoseModelError" in
+                   array.status[0].message for array in session.diagnostics)
+
+    assert session.tester.spin_until(dead_on_diagnostics, 2.0), [a.status[0].message for a in session.diagnostics]
+    record_property("measurement", f"failed activation on /diagnostics as ERROR after "
+                                   f"{time.monotonic() - failed_at:.2f} s of waiting")
+    assert session.latest_diagnostic_values()["lifecycle_state"] == "inactive"
     (bundles / "pose_landmarker_full.task").write_bytes(original)
     assert call_transition(session.tester, Transition.TRANSITION_ACTIVATE)
     session.wait_until_listening()

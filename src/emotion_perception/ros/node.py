@@ -45,7 +45,7 @@ from std_msgs.msg import Header
 from ..core.errors import BadImageError
 from ..core.stats import StreamStats
 from .emotion_message import MessageKit, frame_emotions
-from .health import judge
+from .health import ERROR, WARN, Health, judge
 from .heap import limit_arenas, release_free_memory
 from .image_conversion import cv2_to_imgmsg, to_rgb8
 from .image_wire import WirePrefix, read_prefix
@@ -84,8 +84,9 @@ class EmotionPerceptionNode(LifecycleNode):
         self.stats = StreamStats(horizon_s=self.get_parameter("diagnostics_window_s").value)
         self.sources = SourceMixingDetector()
         self._configured = False
-        self._active = False
         self._pipeline = None
+        # why the node is not perceiving, for /diagnostics (empty while active or never tried)
+        self._last_error = ""
         self._subscription = None
         self._emotions_pub = None
         self._debug_pub = None
@@ -147,6 +148,8 @@ class EmotionPerceptionNode(LifecycleNode):
             self._emotions_pub = self.create_lifecycle_publisher(FrameEmotions, "emotions", 10)
             self._debug_pub = self.create_lifecycle_publisher(Image, "debug_image", sensor)
             self._diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+            # from configure on, so that an inactive node (or one whose activation failed) is seen
+            self._diagnostics_timer = self.create_timer(1.0, self._publish_diagnostics)
         except Exception as error:  # rclpy would swallow it: log the cause once, and fail the transition
             self.get_logger().error(f"configuration failed: {type(error).__name__}: {error}")
             self._destroy_publishers()
@@ -162,7 +165,9 @@ class EmotionPerceptionNode(LifecycleNode):
             pipeline = self._build_pipeline()
         except Exception as error:  # rclpy would swallow it: log the cause once, and fail the transition
             self._activation_failures += 1
-            self.get_logger().error(f"activation failed: {type(error).__name__}: {error}")
+            self._last_error = f"activation failed: {type(error).__name__}: {error}"
+            self.get_logger().error(self._last_error)
+            self._publish_diagnostics()  # at once: a monitor need not wait for the next tick
             return TransitionCallbackReturn.FAILURE
         self._pipeline = pipeline
         self._stop = threading.Event()
@@ -180,8 +185,7 @@ class EmotionPerceptionNode(LifecycleNode):
         self._image_type = CompressedImage if self.param("compressed") else Image
         topic = "image/compressed" if self.param("compressed") else "image"
         self._subscription = self.create_subscription(self._image_type, topic, self._on_image, qos, raw=True)
-        self._diagnostics_timer = self.create_timer(1.0, self._publish_diagnostics)
-        self._active = True
+        self._last_error = ""
         self.get_logger().info(
             f"active: model {self._pipeline.model_id or 'none'} on {self._device}, "
             f"listening on {self._subscription.topic_name}"
@@ -217,13 +221,9 @@ class EmotionPerceptionNode(LifecycleNode):
 
     def _release(self) -> None:
         """Stops input and the worker; the worker closes its pipeline once its last frame is done."""
-        self._active = False
         if self._subscription is not None:
             self.destroy_subscription(self._subscription)
             self._subscription = None
-        if self._diagnostics_timer is not None:
-            self.destroy_timer(self._diagnostics_timer)
-            self._diagnostics_timer = None
         self._stop.set()
         with self._slot_ready:
             self._slot = None
@@ -254,6 +254,9 @@ class EmotionPerceptionNode(LifecycleNode):
         return True
 
     def _destroy_publishers(self) -> None:
+        if self._diagnostics_timer is not None:
+            self.destroy_timer(self._diagnostics_timer)
+            self._diagnostics_timer = None
         for publisher in (self._emotions_pub, self._debug_pub, self._diagnostics_pub):
             if publisher is not None:
                 self.destroy_publisher(publisher)
@@ -353,11 +356,18 @@ class EmotionPerceptionNode(LifecycleNode):
         stats = self.stats
         p50, p95 = stats.latency_ms(50), stats.latency_ms(95)
         status = DiagnosticStatus(name="emotion_perception: pipeline", hardware_id=self._device)
-        publishers = self._image_publishers()
-        health = judge(stats, self.param("latency_warn_ms"), self._device_note,
-                       self.sources.recent(horizon_s=stats.horizon_s), publishers)
+        active = self._subscription is not None
+        publishers = self._image_publishers() if active else 0
+        if active:
+            health = judge(stats, self.param("latency_warn_ms"), self._device_note,
+                           self.sources.recent(horizon_s=stats.horizon_s), publishers)
+        elif self._last_error:  # a node that tried to perceive and cannot is dead to its robot
+            health = Health(ERROR, f"inactive: {self._last_error}")
+        else:
+            health = Health(WARN, "inactive: not processing images (activate the node)")
         status.level, status.message = bytes([health.level]), health.message  # levels are bytes in rclpy
         values = {
+            "lifecycle_state": "active" if active else "inactive",
             "rate_hz": f"{stats.rate_hz():.2f}",
             "latency_p50_ms": f"{p50:.1f}",
             "latency_p95_ms": f"{p95:.1f}",
