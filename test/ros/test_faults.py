@@ -190,3 +190,25 @@ def test_two_cameras_on_one_topic_are_counted_and_warned_about_with_the_publishe
     assert int(values["source_alternations"]) >= 18 and values["image_publishers"] == "2"
     assert values["_level"] == b"\x01" and "2 publishers" in values["_message"], values
     assert session.node.output().count("alternate between sources") == 1
+
+
+def test_stamps_that_never_advance_are_warned_about_and_counted_not_silently_unjudged(session_factory, frames):
+    """A driver that leaves every stamp at zero: people are tracked but no window ever fills."""
+    session = session_factory()
+    session.wait_until_listening()
+
+    def unstamped(index: int) -> Image:
+        message = image_message(frames[index], index)
+        message.header.stamp.sec, message.header.stamp.nanosec = 0, 0
+        return message
+
+    started = time.monotonic()
+    assert session.send(unstamped(0)) is not None  # the first frame at 0 s is a normal frame
+    for i in range(1, 6):  # each further one, once the last is counted (never two in the node's slot)
+        session.publisher.publish(unstamped(i))
+        assert session.tester.spin_until(lambda: session.bad_input_count("stamp_not_advancing") >= i, 10.0), \
+            session.node.output()[-3000:]
+    warnings = session.node.output().count("image stamps do not advance")
+    assert 1 <= warnings <= 1 + (time.monotonic() - started) / 5.0, "logged once per 5 s, not per frame"
+    assert session.latest_diagnostic_values()["_level"] == bytes([1])  # WARN, not OK
+    survives(session, frames, 20)

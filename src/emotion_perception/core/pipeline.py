@@ -61,6 +61,9 @@ class FrameResult:
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     clock_reset: bool = False
     windows_predicted: int = 0  # windows the model judged in this frame (its batch size)
+    # the stamp equals the previous frame's: the frame adds no instant to any window, so a stream
+    # of such frames is tracked but never judged (a driver that does not stamp its images)
+    stamp_repeated: bool = False
 
 
 class Pipeline:
@@ -97,6 +100,7 @@ class Pipeline:
 
     def process(self, rgb: np.ndarray, stamp: float) -> FrameResult:
         """Runs every stage on one RGB frame taken at `stamp` seconds."""
+        stamp_repeated = stamp == self._last_stamp
         clock_reset = self._handle_clock(stamp)
         t0 = time.perf_counter()
         people = self.pose.process(rgb, stamp)
@@ -120,7 +124,8 @@ class Pipeline:
                 result.label, result.confidence = top_label(smoothed.probabilities, self.labels, self.min_confidence)
         t5 = time.perf_counter()
         timings = dict(zip(STAGES, np.diff([t0, t1, t2, t3, t4, t5]).tolist()))
-        return FrameResult(stamp, results, self.labels, self.model_id, timings, clock_reset, len(predictions))
+        return FrameResult(stamp, results, self.labels, self.model_id, timings, clock_reset, len(predictions),
+                           stamp_repeated)
 
     def _track(self, people: list[PersonPose], stamp: float) -> list[PersonResult]:
         results = []

@@ -320,6 +320,10 @@ class EmotionPerceptionNode(LifecycleNode):
         if frame.clock_reset:
             self.stats.clock_resets += 1
             self._log_once("clock_jump", f"image stamps went back in time (now {frame.stamp:.3f} s): tracks reset")
+        if frame.stamp_repeated:
+            self.stats.record_bad_input("stamp_not_advancing")
+            self._log_once("stamp_not_advancing", f"image stamps do not advance (again {frame.stamp:.3f} s): people "
+                           "are tracked but never judged; does the camera driver stamp its images?")
         self._emotions_pub.publish(self._frame_message(msg.header, frame, pipeline.windows.config.length))
         if self.param("debug_image") and self._debug_pub.get_subscription_count() > 0:
             self._publish_debug(msg.header, rgb, frame)
