@@ -136,3 +136,25 @@ def test_any_source_given_by_path_is_scored_as_a_held_out_source(tmp_path):
                 "arousal_order_ok", "tempo_label_change", "tempo_takes_neutral"):
         assert key in written and written[key] == scores[key], key
     assert written["clips"] == 6 and 0.0 <= written["tempo_takes_neutral"] <= 1.0
+
+
+def test_a_recipe_trained_again_on_the_same_clips_is_loaded_not_retrained(clips, tmp_path, monkeypatch):
+    import dataclasses
+
+    from emotion_perception.training import cross_source
+    from emotion_perception.training.train import predict
+
+    monkeypatch.setenv("EMOTION_CACHE_DIR", str(tmp_path))
+    quick = dataclasses.replace(RECIPE, train=dataclasses.replace(RECIPE.train, epochs=1, min_epoch_windows=0),
+                                recurrent_member_epochs=1)
+    chosen = [c for c in clips if c.source == "aalto" and c.content == "walk"][:1]
+    first, windows = cross_source.train_recipe(quick, chosen, seed=0, progress=False)
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained again")
+
+    monkeypatch.setattr(cross_source, "fit", no_training)
+    again, _ = cross_source.train_recipe(quick, chosen, seed=0, progress=False)
+    np.testing.assert_array_equal(predict(again, windows.features[:16])[0], predict(first, windows.features[:16])[0])
+    with pytest.raises(AssertionError, match="trained again"):  # another seed is another model
+        cross_source.train_recipe(quick, chosen, seed=1, progress=False)

@@ -16,16 +16,22 @@ on each training source as scored by the recipe trained without that source.
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import time
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
 import numpy as np
+import torch
 from torch import nn
 
+from ..core.data_sources import cache_dir
 from ..core.smoothing import DEFAULT_MIN_CONFIDENCE
 from . import baselines
 from .calibration import fit_temperature, rescale
+from .identity import recipe_hash
 from .invariance import agreement, tempo_label_change
 from .metrics import (
     concordance_correlation,
@@ -37,10 +43,10 @@ from .metrics import (
     per_class_recall,
     top1,
 )
-from .mocap.corpus import CLASSES, SOURCES, Clip, valence_arousal
-from .mocap_windows import Simulation, WindowSet, build_windows
+from .mocap.corpus import CLASSES, SOURCES, Clip, landmarks_key, valence_arousal
+from .mocap_windows import Simulation, WindowSet, _simulation_digest, build_windows
 from .model import Ensemble
-from .recipe import WINDOW, Recipe, fit, trained_lstm_baseline
+from .recipe import WINDOW, Recipe, fit, trained_lstm_baseline, untrained
 from .train import predict
 
 TEST_VIEWS = 4
@@ -143,10 +149,24 @@ def neutral_or_unknown_share(probabilities: np.ndarray) -> float:
 
 
 def train_recipe(recipe: Recipe, clips: Sequence[Clip], seed: int, progress: bool) -> tuple[nn.Module, WindowSet]:
+    """The recipe trained on these clips' windows. Training is the slow part of every protocol and
+    the same model is asked for again (export trains the evaluation's leave-one-out models for its
+    temperature), so trained weights are kept on disk (the cache directory's models/), keyed by the
+    recipe, the seed, the clips and the simulation's code, as the windows are."""
     windows = build_windows(clips, CLASSES, WINDOW, seed, simulation=recipe.simulation)
+    key = json.dumps([recipe_hash(recipe), seed, [landmarks_key(c) for c in clips], _simulation_digest()])
+    path = cache_dir() / "models" / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.pt"
+    if path.exists():
+        model = untrained(recipe)
+        model.load_state_dict(torch.load(path, weights_only=True))
+        return model.eval(), windows
     sources = np.array([c.source for c in windows.clips])[windows.clip_index] if recipe.source_balanced else None
     model, _ = fit(recipe, windows.features, windows.labels, windows.valence_arousal, groups=sources,
                    progress=progress, description=f"train {'+'.join(sorted({c.source for c in clips}))}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    torch.save(model.state_dict(), partial)
+    partial.replace(path)
     return model, windows
 
 

@@ -44,6 +44,14 @@ class Recipe:
                 "source_balanced": self.source_balanced, "recurrent_member_epochs": self.recurrent_member_epochs}
 
 
+def untrained(recipe: Recipe) -> nn.Module:
+    """The recipe's network before training (what a saved state_dict loads into)."""
+    transformer = EmotiPoseformer(recipe.model)
+    if not recipe.recurrent_member_epochs:
+        return transformer
+    return Ensemble([transformer, LstmBaseline(recipe.model.num_classes)])
+
+
 def fit(recipe: Recipe, features: np.ndarray, labels: np.ndarray, valence_arousal: np.ndarray,
         groups: Optional[np.ndarray] = None, affect_known: Optional[np.ndarray] = None,
         validation: Optional[tuple[np.ndarray, np.ndarray]] = None, progress: bool = True,
