@@ -192,6 +192,21 @@ def test_two_cameras_on_one_topic_are_counted_and_warned_about_with_the_publishe
     assert session.node.output().count("alternate between sources") == 1
 
 
+def test_one_odd_frame_from_the_one_camera_is_not_taken_for_two_sources(session_factory, frames):
+    session = session_factory()
+    session.wait_until_listening()
+    for i in range(5):
+        assert session.send(image_message(frames[i], i)) is not None
+    assert session.send(image_message(cv2.resize(frames[5], (320, 240)), 5)) is not None  # a driver's odd frame
+    for i in range(6, 12):  # positive signal: every later frame answered, and diagnostics read after them
+        assert session.send(image_message(frames[i], i)) is not None
+    values = session.latest_diagnostic_values()
+    assert values["source_alternations"] == "0" and values["image_publishers"] == "1"
+    # (the level may be WARN for the first frame's start-up latency, never for sources)
+    assert "sources" not in values["_message"], values
+    assert "alternate between sources" not in session.node.output()
+
+
 def test_stamps_that_never_advance_are_warned_about_and_counted_not_silently_unjudged(session_factory, frames):
     """A driver that leaves every stamp at zero: people are tracked but no window ever fills."""
     session = session_factory()
