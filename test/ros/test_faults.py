@@ -17,6 +17,7 @@ from sensor_msgs.msg import CompressedImage, Image
 
 from crafted_images import black_grey_png
 from emotion_perception.core.frame_size import MAX_SIDE
+from emotion_perception.core.pose import DEFAULT_MAX_TILES, PoseConfig
 from ros_harness import (
     RELIABLE,
     call_transition,
@@ -30,6 +31,11 @@ from ros_harness import (
 REFUSAL_RSS_MB = 300.0
 # A 1080p frame with 256 px tiles: at most max_tiles (15) landmarkers of about 100 MB each.
 TILED_1080P_RSS_MB = 3000.0
+# However many frame sizes arrive, landmarkers are kept for max_frame_sizes (2) of them: at most
+# that many sets (the whole frame, plus its tiles when tiling) of about 100 MB a landmarker, and
+# the same allowance as for refusing a frame (the heap does not hand every closed one back at once).
+LANDMARKER_MB = 100.0
+MAX_FRAME_SIZES = PoseConfig().max_frame_sizes  # the default the node runs with
 
 
 pytestmark = pytest.mark.usefixtures("no_leftover_shared_memory")
@@ -190,6 +196,25 @@ def test_two_cameras_on_one_topic_are_counted_and_warned_about_with_the_publishe
     assert int(values["source_alternations"]) >= 18 and values["image_publishers"] == "2"
     assert values["_level"] == b"\x01" and "2 publishers" in values["_message"], values
     assert session.node.output().count("alternate between sources") == 1
+
+
+@pytest.mark.parametrize("tile_size,sizes", [("0", 50), ("256", 12)])
+def test_many_frame_sizes_keep_landmarkers_for_few_of_them_within_a_stated_memory_bound(
+        session_factory, frames, tile_size, sizes, record_property):
+    session = session_factory(tile_size=tile_size, image_reliability="reliable")
+    session.wait_until_listening()
+    idle = warmed_up_rss_mb(session, frames)
+    for i in range(sizes):
+        width, height = 300 + 6 * i, 560 - 4 * i  # each frame a size not seen before
+        assert session.send(image_message(cv2.resize(frames[i % len(frames)], (width, height)), i)) is not None
+    peak = peak_rss_mb(session.node.pid) - idle
+    values = survives(session, frames, sizes + 1)
+    tiles = 1 if tile_size == "0" else 1 + DEFAULT_MAX_TILES  # a size's landmarkers: whole frame and tiles
+    bound = MAX_FRAME_SIZES * tiles * LANDMARKER_MB + REFUSAL_RSS_MB
+    record_property("measurement", f"{sizes} frame sizes, tile_size {tile_size}: peak RSS +{peak:.0f} MB over the "
+                                   f"warmed-up node (bound {bound:.0f} MB), {values['frame_size_evictions']} evictions")
+    assert int(values["frame_size_evictions"]) >= sizes - 1
+    assert peak <= bound
 
 
 def test_one_odd_frame_from_the_one_camera_is_not_taken_for_two_sources(session_factory, frames):

@@ -15,6 +15,7 @@ and a person seen by several regions is kept once (the most complete view).
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -43,6 +44,10 @@ class PoseConfig:
     # tile on a large frame (256 px on 1080p: 72 tiles, 7.9 GB) would exhaust a robot's computer.
     # Beyond this many, tiles grow until they fit. 15 is what 256 px tiles on 768x576 need.
     max_tiles: int = DEFAULT_MAX_TILES
+    # Landmarkers are kept per frame size (each size has its own regions); a camera that changes
+    # resolution, or a hostile publisher cycling sizes, would otherwise add a set per size for ever.
+    # The sets of the least recently seen sizes beyond this many are closed.
+    max_frame_sizes: int = 2
 
 
 @dataclass(frozen=True)
@@ -132,8 +137,10 @@ class PoseEstimator:
         self.config = config
         self.model_path: Path = resolve_pose_model(config.model)
         self._landmarkers: dict[tuple[int, int, int, int], object] = {}
-        self._regions: dict[tuple[int, int], list[tuple[int, int, int, int]]] = {}  # per frame size
+        # per frame size, least recently seen first
+        self._regions: OrderedDict[tuple[int, int], list[tuple[int, int, int, int]]] = OrderedDict()
         self._last_timestamp_ms: Optional[int] = None
+        self.evictions = 0  # frame sizes whose landmarkers were closed to stay within max_frame_sizes
 
     def _create(self, max_people: int):
         from mediapipe.tasks.python import BaseOptions
@@ -180,7 +187,9 @@ class PoseEstimator:
         return merge_duplicates(candidates, self.config.max_people)
 
     def _regions_for(self, width: int, height: int) -> list[tuple[int, int, int, int]]:
-        if (width, height) not in self._regions:
+        if (width, height) in self._regions:
+            self._regions.move_to_end((width, height))
+        else:
             config = self.config
             regions = tile_regions(width, height, config.tile_size, config.tile_overlap, config.max_tiles)
             wanted = len(_tiles(width, height, config.tile_size, config.tile_overlap)) - 1
@@ -188,7 +197,17 @@ class PoseEstimator:
                 LOG.warning("pose: %dx%d frames need %d tiles of %d px, over max_tiles=%d; using %d larger tiles",
                             width, height, wanted, config.tile_size, config.max_tiles, len(regions) - 1)
             self._regions[(width, height)] = regions
+            while len(self._regions) > self.config.max_frame_sizes:
+                self._evict(self._regions.popitem(last=False)[1])
         return self._regions[(width, height)]
+
+    def _evict(self, regions: list[tuple[int, int, int, int]]) -> None:
+        """Closes the landmarkers of a frame size no longer kept (those no kept size shares)."""
+        kept = {region for others in self._regions.values() for region in others}
+        for region in regions:
+            if region not in kept and region in self._landmarkers:
+                self._landmarkers.pop(region).close()
+        self.evictions += 1
 
     def _detect(self, rgb: np.ndarray, region: tuple[int, int, int, int], timestamp_ms: int,
                 max_people: int) -> list[PersonPose]:

@@ -383,6 +383,7 @@ class EmotionPerceptionNode(LifecycleNode):
             "device": self._device,
             "image_publishers": str(publishers), "activation_failures": str(self._activation_failures),
             "source_alternations": str(self.sources.alternations),
+            "frame_size_evictions": str(self._pipeline.pose.evictions if self._pipeline else 0),
             "model_id": self._pipeline.model_id if self._pipeline else "",
         }
         for kind, count in sorted(stats.bad_inputs.items()):

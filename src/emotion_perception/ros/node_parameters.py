@@ -72,6 +72,14 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
         minimum=1,
         maximum=64,
     ),
+    ParameterSpec(
+        "max_frame_sizes",
+        _POSE.max_frame_sizes,
+        "frame sizes whose detection landmarkers are kept (up to max_tiles + 1 each, about 100 MB apiece); "
+        "the least recently seen size beyond it is closed",
+        minimum=1,
+        maximum=8,
+    ),
     ParameterSpec("min_detection_confidence", _POSE.min_detection_confidence, "MediaPipe person detection threshold",
                   minimum=0.0, maximum=1.0),
     ParameterSpec("min_tracking_confidence", _POSE.min_tracking_confidence, "MediaPipe landmark tracking threshold",
@@ -176,8 +184,8 @@ def parameters_file() -> str:
 # The parameters that shape what the pipeline outputs: every door builds its pipeline from these
 # (pipeline_from), and the CLI has a flag for each (add_cli_options).
 PIPELINE_PARAMETERS = ("model_path", "device", "half", "cpu_threads", "pose_model", "max_people", "tile_size",
-                       "max_tiles", "min_detection_confidence", "min_tracking_confidence", "window_length", "stride",
-                       "smoothing", "min_confidence")
+                       "max_tiles", "max_frame_sizes", "min_detection_confidence", "min_tracking_confidence",
+                       "window_length", "stride", "smoothing", "min_confidence")
 
 
 def parameter_values(overrides: Optional[Mapping[str, Value]] = None) -> dict[str, Value]:
@@ -219,6 +227,7 @@ def pipeline_from(values: Mapping[str, Value], with_model: bool = True):
         raise ValueError(f"window_length {window_length} differs from the model's {engine.metadata.window_length}")
     pose = PoseConfig(model=str(values["pose_model"]), max_people=int(values["max_people"]),
                       tile_size=int(values["tile_size"]), max_tiles=int(values["max_tiles"]),
+                      max_frame_sizes=int(values["max_frame_sizes"]),
                       min_detection_confidence=float(values["min_detection_confidence"]),
                       min_presence_confidence=float(values["min_detection_confidence"]),
                       min_tracking_confidence=float(values["min_tracking_confidence"]))
