@@ -217,6 +217,24 @@ def test_many_frame_sizes_keep_landmarkers_for_few_of_them_within_a_stated_memor
     assert peak <= bound
 
 
+@pytest.mark.parametrize("delay_s", [0.3, 1.0, 2.5])
+def test_sigint_while_a_long_tiled_frame_is_processed_ends_the_node_with_status_0(session_factory, frames, delay_s,
+                                                                                   record_property):
+    """A launch system sends SIGINT to every node at shutdown, at whatever point its frame is."""
+    session = session_factory(tile_size="256", image_reliability="reliable")
+    session.wait_until_listening()
+    assert session.send(image_message(frames[0], 0)) is not None
+    session.publisher.publish(image_message(cv2.resize(frames[1], (1920, 1080)), 1))  # 15 new landmarkers
+    session.tester.spin_until(lambda: False, delay_s)  # the signal lands at a different point of that frame
+    session.tester.close()
+    elapsed = session.node.interrupt(timeout=90.0)
+    log = session.node.output()
+    record_property("measurement", f"SIGINT {delay_s} s into a tiled 1080p frame: exit after {elapsed} s, "
+                                   f"status {session.node.process.returncode}")
+    assert elapsed is not None and session.node.process.returncode == 0, log[-3000:]
+    assert "terminate called" not in log and "Traceback" not in log
+
+
 def test_one_odd_frame_from_the_one_camera_is_not_taken_for_two_sources(session_factory, frames):
     session = session_factory()
     session.wait_until_listening()

@@ -16,6 +16,7 @@ interval; the next good frame is processed as usual.
 """
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -58,6 +59,7 @@ _TYPES = {bool: ParameterType.PARAMETER_BOOL, int: ParameterType.PARAMETER_INTEG
 _LOG_INTERVAL_S = 5.0
 _DEACTIVATE_WAIT_S = 2.0  # for the frame in flight, before deactivate returns and leaves it to finish
 _ACTIVATE_WAIT_S = 60.0  # for the previous activation's last frame, before activate gives up
+_SHUTDOWN_WAIT_S = 60.0  # for the frame in flight at shutdown (a first tiled 1080p frame takes seconds)
 ROS_KIT = MessageKit(frame_emotions=FrameEmotions, person_emotion=PersonEmotion, landmark=Landmark,
                      region_of_interest=RegionOfInterest, header=Header, time=Time, float_array=list)
 
@@ -239,6 +241,20 @@ class EmotionPerceptionNode(LifecycleNode):
             else:
                 self._worker = None
 
+    def finish_frame_in_flight(self, timeout_s: float) -> bool:
+        """Waits for the worker to finish its frame after _release (False if it is still running).
+        At shutdown this matters: the interpreter exiting while the worker is inside MediaPipe
+        ends the process with an abort instead of status 0."""
+        worker = self._worker
+        if worker is None or not worker.is_alive():
+            return True
+        worker.join(timeout=timeout_s)
+        if worker.is_alive():
+            self.get_logger().error(f"shutdown: the frame in flight was still being processed after {timeout_s:.0f} s")
+            return False
+        self._worker = None
+        return True
+
     def _previous_worker_finished(self) -> bool:
         """Waits for the last frame of a previous activation (see _release): never two workers."""
         if self._worker is None:
@@ -409,6 +425,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         pass
     finally:
         node._release()
+        if not node.finish_frame_in_flight(_SHUTDOWN_WAIT_S):
+            os._exit(0)  # never let the interpreter unwind under a thread inside MediaPipe: it aborts
         executor.shutdown(timeout_sec=0.5)
         node.destroy_node()
         if rclpy.ok():
