@@ -39,10 +39,12 @@ demo: setup
 test: setup
 	$(RUN) python -m pytest
 
-# Training and evaluation on the mocap of both studios (CPU; see MODEL_CARD.md). Measured on this
-# 2-core machine: train 15 min alone; evaluate about 2 h in all (cross_source 30 min and
-# ablation 53 min alone; content_folds 34 min beside one other job); `emotion-perception evaluate
-# --parts cross_source` runs one part and keeps the others' figures.
+# Training and evaluation on the mocap of three studios (CPU; nothing needs a GPU). How long each
+# takes on a 2-core machine is measured in the model card's "Cost" table (MODEL_CARD.md).
+# `emotion-perception evaluate --screen [--recipe FILE]` scores an idea (one seed, every source
+# held out) into reports/screening/; `--parts cross_source` reruns one part and keeps the others.
+# Trained windows and leave-one-out models are cached (~/.cache/emotion_perception): a second run
+# of the same recipe projects and trains nothing it has already.
 train: setup
 	$(RUN) emotion-perception train
 

@@ -16,7 +16,7 @@ from ..ros.stamps import seconds_of, stamp_ns
 
 PERCENTILES = (50, 95, 99)
 # Frames at the start of every pass that pay one-time costs and are left out of per-frame figures:
-# the node path creates its MediaPipe landmarker lazily on its first frame (60-740 ms measured),
+# the node path creates its MediaPipe landmarker lazily on its first frame (the report's first_frame_s),
 # the bare run before its loop, and both pay MediaPipe's first inference there.
 STARTUP_FRAMES = 1
 

@@ -40,9 +40,10 @@ class PoseConfig:
     min_tracking_confidence: float = 0.5
     tile_size: int = 0  # pixels; 0 = whole frame only
     tile_overlap: float = 0.35  # fraction of a tile shared with its neighbour
-    # Each tile keeps its own streaming landmarker, about 100 MB and two threads each, so a small
-    # tile on a large frame (256 px on 1080p: 72 tiles, 7.9 GB) would exhaust a robot's computer.
-    # Beyond this many, tiles grow until they fit. 15 is what 256 px tiles on 768x576 need.
+    # Each tile keeps its own streaming landmarker (memory and threads each: the README's tile
+    # table), so a small tile on a large frame (256 px on 1080p: 72 tiles) would exhaust a robot's
+    # computer. Beyond this many, tiles grow until they fit; the default is what 256 px tiles on
+    # 768x576 need.
     max_tiles: int = DEFAULT_MAX_TILES
     # Landmarkers are kept per frame size (each size has its own regions); a camera that changes
     # resolution, or a hostile publisher cycling sizes, would otherwise add a set per size for ever.

@@ -12,7 +12,7 @@ from typing import Optional
 from ..core.data_sources import PACKAGE_ROOT
 from ..core.errors import EmotionPerceptionError
 from ..core.pose import PoseConfig
-from ..training import EVALUATION_PARTS
+from ..training import DEFAULT_PARTS, EVALUATION_PARTS
 
 
 def _add_recipe_options(parser: argparse.ArgumentParser) -> None:
@@ -224,7 +224,7 @@ def make_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--source", type=Path, default=None,
                           help="score a model on every labelled clip of this source configuration (.yaml)")
     evaluate.add_argument("--model", type=Path, default=None, help="with --source: the model (default: the shipped)")
-    evaluate.add_argument("--parts", nargs="+", default=list(EVALUATION_PARTS), choices=EVALUATION_PARTS,
+    evaluate.add_argument("--parts", nargs="+", default=list(DEFAULT_PARTS), choices=EVALUATION_PARTS,
                           help="which parts to run; the others keep their figures in metrics.json")
     evaluate.add_argument("--size-sweep", action="store_true", help="also choose the model size on validation motions")
     evaluate.add_argument("--readme", type=Path, default=Path("README.md"),

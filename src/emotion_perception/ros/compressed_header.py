@@ -1,7 +1,7 @@
 """The width and height of a PNG or JPEG read from its header, without decoding it.
 
 A compressed frame is small on the wire and huge once decoded (a 30000 x 30000 grey PNG is a few
-hundred kB and took the node to 5.8 GB before its size could be checked), so its size is checked
+hundred kB on the wire and gigabytes decoded: test_faults' bombs), so its size is checked
 from the header first. ROS's image_transport compresses to these two formats only; anything else
 is refused rather than handed to a decoder whose allocation we cannot bound.
 """

@@ -1,9 +1,9 @@
 """Keeping a long-running node's memory flat under glibc (a no-op elsewhere).
 
-Measured on a looped clip (test/ros/test_node_memory.py, bench memory mode): glibc gave MediaPipe's
-fresh threads, started after every clock jump, their own arenas, and camera-rate frame buffers
-fragmented them, so the node's RSS crept up by several percent over thousands of frames and sat
-about 250 MB above what it needs. Two arenas plus a trim once a second keep it flat.
+On a looped clip (test/ros/test_node_memory.py, bench memory mode; the figures are in the
+benchmark report) glibc gave MediaPipe's fresh threads, started after every clock jump, their own
+arenas, and camera-rate frame buffers fragmented them, so the node's RSS crept up over thousands
+of frames and stayed above what it needs. Two arenas plus a trim once a second keep it flat.
 """
 from __future__ import annotations
 

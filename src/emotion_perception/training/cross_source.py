@@ -50,8 +50,8 @@ from .recipe import WINDOW, Recipe, fit, trained_lstm_baseline, untrained
 from .train import predict
 
 TEST_VIEWS = 4
-# The node judges every frame; windows 0.25 s apart keep the scoring affordable and change no figure
-# by more than noise (each window overlaps its neighbours by 1.7 s of its 1.93 s).
+# The node judges every frame; windows a quarter second apart keep the scoring affordable, and
+# each overlaps its neighbours by most of its span, so the figures are those of every frame.
 TEST_SIMULATION = Simulation(speed_range=(1.0, 1.0), stride_s=0.25)
 ENSEMBLE_MEMBERS = ("transformer", "lstm")  # the order recipe.fit builds them in
 # Arousal should rise from sad through neutral to angry on every held-out source (the circumplex

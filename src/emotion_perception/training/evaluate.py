@@ -24,7 +24,7 @@ import torch
 
 from ..core.errors import LeakageError
 from ..core.smoothing import DEFAULT_MIN_CONFIDENCE
-from . import EVALUATION_PARTS, baselines
+from . import DEFAULT_PARTS, EVALUATION_PARTS, baselines
 from .cross_source import ablation, held_out_sets, leave_one_source_out
 from .identity import stamp
 from .metrics import concordance_correlation, confusion, macro_f1, per_class_recall, top1
@@ -86,7 +86,7 @@ def _classification_report(truth: np.ndarray, probabilities: np.ndarray, classes
     }
 
 
-def evaluate(out_dir: Path, parts: Sequence[str] = EVALUATION_PARTS, folds: int = 5, seed: int = 0,
+def evaluate(out_dir: Path, parts: Sequence[str] = DEFAULT_PARTS, folds: int = 5, seed: int = 0,
              recipe: Recipe = RECIPE, seeds: int = 3, size_sweep: bool = False, progress: bool = True) -> dict:
     """Runs the given parts, merges them into out_dir/metrics.json and regenerates the table and
     the figures."""
