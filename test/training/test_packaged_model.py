@@ -22,19 +22,23 @@ from emotion_perception.training.mocap.corpus import CLASSES
 # held-out clips it keeps its answer on 65 % of windows with visibility all 1, 87 % with other
 # bodies and 66-71 % from another yaw (model card). These floors are those figures less a margin,
 # so that a regression fails here; they are not the goal.
-INVARIANCE_FLOOR = {"visibility all 1": 0.55, "bones +-15 %": 0.75, "yaw +90": 0.55, "yaw +180": 0.6, "yaw +270": 0.55}
+INVARIANCE_FLOOR = {"visibility all 1": 0.55, "bones +-15 %": 0.75, "yaw +90": 0.55, "yaw +180": 0.6, "yaw +270": 0.55,
+                    "head down 20 deg": 0.4, "lean forward 10 deg": 0.55}
 
 
 def test_the_packaged_model_loads_by_default_with_its_checksum_licences_and_calibration():
     engine = load_default_engine(device="cpu")
     assert engine is not None and engine.path == default_model_path()
-    assert engine.labels == CLASSES and engine.metadata.model_id == "emotiposeformer-bandai-xia8/5"
+    assert engine.labels == CLASSES and engine.metadata.model_id == "emotiposeformer-3studios8/6"
     assert (engine.metadata.window_length, engine.metadata.fps) == (30, 15.0)
     licence = engine.metadata.license
     assert licence.startswith("CC BY-NC 4.0") and "Bandai Namco" in licence
-    assert "Xia" in licence and "research use only" in licence
-    temperature = engine.metadata.extra["calibration"]["temperature"]
-    assert float(engine.module.temperature) == pytest.approx(temperature) and temperature != 1.0
+    assert "Xia" in licence and "Aalto" in licence and "research use only" in licence
+    calibration = engine.metadata.extra["calibration"]
+    # the temperature the file carries is the one fitted on people the weights never saw (1.0 is
+    # a legitimate outcome of that fit, so the record of the fit is checked, not the value)
+    assert float(engine.module.temperature) == pytest.approx(calibration["temperature"])
+    assert len(calibration["fitted_on"]) == 3 and calibration["windows"] > 10_000
 
 
 @pytest.fixture(scope="module")

@@ -104,7 +104,7 @@ def _evaluate(args: argparse.Namespace) -> int:
     from ..training.figures import plot_projection_vs_real
     from ..training.recipe import CHOSEN
 
-    metrics = evaluate(args.out, parts=args.parts, folds=args.folds, seed=seed, recipe=recipe,
+    metrics = evaluate(args.out, parts=args.parts, folds=args.folds, seed=seed, recipe=recipe, seeds=args.seeds,
                        size_sweep=args.size_sweep, progress=not args.quiet)
     plot_projection_vs_real(args.out / "projection_vs_mediapipe.png")
     table = (args.out / "table.md").read_text()
@@ -218,6 +218,7 @@ def make_parser() -> argparse.ArgumentParser:
                                "file (reports/screening/<recipe>.json); with --source a .json file "
                                "(<source>-scores.json)")
     evaluate.add_argument("--folds", type=int, default=5)
+    evaluate.add_argument("--seeds", type=int, default=3, help="training seeds of the cross_source part")
     _add_recipe_options(evaluate)
     evaluate.add_argument("--screen", action="store_true",
                           help="screening: the leave-one-source-out headline with one seed, into its own file")
