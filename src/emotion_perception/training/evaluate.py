@@ -99,6 +99,7 @@ def evaluate(out_dir: Path, parts: Sequence[str] = DEFAULT_PARTS, folds: int = 5
         started = time.perf_counter()
         metrics["cross_source"] = cross_source_evaluation(clips, seed, recipe, progress, seeds)
         metrics["cross_source"]["stamp"] = stamp(recipe, started)
+        path.write_text(json.dumps(metrics, indent=2) + "\n")  # an hour's figures are saved before any plot
         plot_held_out_confusions(metrics["cross_source"], out_dir / "confusion_held_out_sources.png")
     if "content_folds" in parts:
         started = time.perf_counter()
@@ -544,13 +545,13 @@ def content_fold_table(metrics: dict) -> list[str]:
     return lines
 
 
-def _draw_confusion(axis, matrix: np.ndarray, classes: Sequence[str], title: str):
+def _draw_confusion(axis, matrix: np.ndarray, rows: Sequence[str], columns: Sequence[str], title: str):
     normalized = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
     image = axis.imshow(normalized, cmap="Blues", vmin=0, vmax=1)
-    axis.set_xticks(range(len(classes)), classes, rotation=45, ha="right")
-    axis.set_yticks(range(len(classes)), classes)
-    for i in range(len(classes)):
-        for j in range(len(classes)):
+    axis.set_xticks(range(len(columns)), columns, rotation=45, ha="right")
+    axis.set_yticks(range(len(rows)), rows)
+    for i in range(normalized.shape[0]):
+        for j in range(normalized.shape[1]):
             axis.text(j, i, f"{normalized[i, j]:.2f}", ha="center", va="center", fontsize=7,
                       color="white" if normalized[i, j] > 0.5 else "black")
     axis.set_xlabel("predicted")
@@ -566,7 +567,7 @@ def plot_confusion(matrix: np.ndarray, classes: Sequence[str], path: Path, title
     import matplotlib.pyplot as plt
 
     figure, axis = plt.subplots(figsize=(7, 6))
-    figure.colorbar(_draw_confusion(axis, matrix, classes, f"{title}, row-normalized"))
+    figure.colorbar(_draw_confusion(axis, matrix, classes, classes, f"{title}, row-normalized"))
     figure.tight_layout()
     figure.savefig(path, dpi=110)
     plt.close(figure)
@@ -581,12 +582,12 @@ def plot_held_out_confusions(section: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     sources = held_out_sources(section)
-    figure, axes = plt.subplots(1, len(sources), figsize=(6 * len(sources), 5))
+    figure, axes = plt.subplots(1, len(sources), figsize=(6 * len(sources), 3.5))
     for axis, source in zip(np.atleast_1d(axes), sources):
         rows = [CLASSES.index(c) for c in section["protocol"]["tested_classes"][source]]
         matrix = np.array(section[source]["confusion"])[rows]
-        image = _draw_confusion(axis, matrix, CLASSES, f"held out {source}: macro-F1 {section[source]['macro_f1']:.3f}")
-        axis.set_yticks(range(len(rows)), [CLASSES[r] for r in rows])
+        image = _draw_confusion(axis, matrix, [CLASSES[r] for r in rows], CLASSES,
+                                f"held out {source}: macro-F1 {section[source]['macro_f1']:.3f}")
     figure.colorbar(image, ax=list(np.atleast_1d(axes)))
     figure.savefig(path, dpi=100, bbox_inches="tight")
     plt.close(figure)
