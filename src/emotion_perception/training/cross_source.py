@@ -44,7 +44,7 @@ from .metrics import (
     top1,
 )
 from .mocap.corpus import CLASSES, SOURCES, Clip, landmarks_key, valence_arousal
-from .mocap_windows import Simulation, WindowSet, _simulation_digest, build_windows
+from .mocap_windows import Simulation, WindowSet, build_windows, simulation_digest
 from .model import Ensemble
 from .recipe import WINDOW, Recipe, fit, trained_lstm_baseline, untrained
 from .train import predict
@@ -154,7 +154,7 @@ def train_recipe(recipe: Recipe, clips: Sequence[Clip], seed: int, progress: boo
     temperature), so trained weights are kept on disk (the cache directory's models/), keyed by the
     recipe, the seed, the clips and the simulation's code, as the windows are."""
     windows = build_windows(clips, CLASSES, WINDOW, seed, simulation=recipe.simulation)
-    key = json.dumps([recipe_hash(recipe), seed, [landmarks_key(c) for c in clips], _simulation_digest()])
+    key = json.dumps([recipe_hash(recipe), seed, [landmarks_key(c) for c in clips], simulation_digest()])
     path = cache_dir() / "models" / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.pt"
     if path.exists():
         model = untrained(recipe)

@@ -112,7 +112,7 @@ _SIMULATION_FILES = ("training/mocap_windows.py", "training/mocap/projection.py"
 
 
 @functools.lru_cache(maxsize=1)
-def _simulation_digest() -> str:
+def simulation_digest() -> str:
     digest = hashlib.sha256()
     for name in _SIMULATION_FILES:
         digest.update((PACKAGE_ROOT / name).read_bytes())
@@ -125,7 +125,7 @@ def _windows_key(clips: Sequence[Clip], classes: Sequence[str], window: WindowCo
     keys it), the classes, window, seed, views, simulation settings and the simulation's code."""
     parts = [landmarks_key(clip) for clip in clips]
     payload = json.dumps([parts, list(classes), dataclasses.asdict(window), seed, views, simulation.to_dict(),
-                          view_yaw, _simulation_digest()], sort_keys=True, default=str)
+                          view_yaw, simulation_digest()], sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
 
