@@ -6,6 +6,7 @@ import pytest
 
 from emotion_perception.core.data_sources import data_dir
 from emotion_perception.core.landmarks import INDEX
+from emotion_perception.training.mocap.body import carried
 from emotion_perception.training.mocap.bvh import BvhFormatError, read_bvh
 from emotion_perception.training.mocap.corpus import Clip, clip_landmarks, list_clips, valence_arousal
 from emotion_perception.training.mocap.projection import Camera, look_at, observe, random_camera
@@ -100,6 +101,32 @@ def test_mapped_landmarks_sit_where_the_body_is():
     )
     assert frame[INDEX["nose"], 2] > frame[INDEX["left_ear"], 2], "the nose is in front of the ears"
     assert frame[INDEX["left_foot_index"], 2] > frame[INDEX["left_heel"], 2], "toes point forward"
+
+
+
+def _angle_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    cosine = np.sum(a * b, axis=-1) / (np.linalg.norm(a, axis=-1) * np.linalg.norm(b, axis=-1))
+    return np.degrees(np.arccos(np.clip(cosine, -1, 1)))
+
+
+def test_a_lowered_head_and_a_forward_lean_turn_only_the_parts_they_name():
+    clip = next(c for c in list_clips(["bandai"], {"dataset-1"}) if c.name == "dataset-1_walk_happy_001")
+    landmarks, _ = clip_landmarks(clip)
+    neck = 0.5 * (landmarks[:, INDEX["left_shoulder"]] + landmarks[:, INDEX["right_shoulder"]])
+    hips = 0.5 * (landmarks[:, INDEX["left_hip"]] + landmarks[:, INDEX["right_hip"]])
+    nose = INDEX["nose"]
+
+    head_down = carried(landmarks, head_down_deg=20.0)
+    np.testing.assert_allclose(head_down[:, 11:], landmarks[:, 11:])  # below the head: the recording
+    np.testing.assert_allclose(_angle_deg(head_down[:, nose] - neck, landmarks[:, nose] - neck), 20.0, atol=0.5)
+    assert np.all(head_down[:, nose, 2] > landmarks[:, nose, 2]), "down means toward the front (+z: the walk)"
+    assert np.all(head_down[:, nose, 1] < landmarks[:, nose, 1])
+
+    leaned = carried(landmarks, lean_forward_deg=-10.0)  # negative: back
+    np.testing.assert_allclose(leaned[:, 23:], landmarks[:, 23:])  # hips and legs stay
+    leaned_neck = 0.5 * (leaned[:, INDEX["left_shoulder"]] + leaned[:, INDEX["right_shoulder"]])
+    np.testing.assert_allclose(_angle_deg(leaned_neck - hips, neck - hips), 10.0, atol=0.5)
+    assert np.all(leaned_neck[:, 2] < neck[:, 2])
 
 
 def test_derived_hand_and_foot_points_are_placed_alike_on_both_sides():

@@ -18,9 +18,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ..core.landmarks import INDEX, LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER
+from ..core.landmarks import LEFT_HIP, RIGHT_HIP
 from ..core.windows import sliding_windows
-from .mocap.body import random_body_scales, scale_body
+from .mocap.body import carried, random_body_scales, scale_body
 from .mocap.corpus import Clip, clip_landmarks
 from .mocap.projection import observe, random_camera
 from .mocap_windows import clip_seed, clip_yaw
@@ -28,37 +28,17 @@ from .recipe import WINDOW
 
 PERTURBATIONS = ("visibility all 1", "bones +-15 %", "yaw +90", "yaw +180", "yaw +270", "head down 20 deg",
                  "lean forward 10 deg")
-_FACE = list(range(11))  # nose, eyes, ears, mouth (core.landmarks order)
-_UPPER_BODY = _FACE + [INDEX[f"{side}_{point}"] for side in ("left", "right")
-                       for point in ("shoulder", "elbow", "wrist", "pinky", "index", "thumb")]
 # Tempo is not emotion: one person walks at 0.7x and 1.4x of another's pace (playback speed, as
 # the training's tempo augmentation plays it), and the label should not follow.
 TEMPO_SPEEDS = (0.7, 1.4)
 STRIDE_S = 0.25
 
 
-def pitched_forward(landmarks: np.ndarray, points: list[int], pivot: np.ndarray, degrees: float) -> np.ndarray:
-    """[frames, 33, 3] with `points` turned about `pivot` [frames, 3] around the body's left-right
-    axis (from the hips), the top toward the body's front."""
-    axis = landmarks[:, LEFT_HIP] - landmarks[:, RIGHT_HIP]
-    axis = axis / np.maximum(np.linalg.norm(axis, axis=-1, keepdims=True), 1e-9)
-    angle = np.radians(degrees)
-    out = landmarks.copy()
-    v = landmarks[:, points] - pivot[:, None]
-    k = axis[:, None]
-    # Rodrigues: about the left axis, up turns toward left x up = forward (Y up, as the rigs are read)
-    out[:, points] = pivot[:, None] + (v * np.cos(angle) + np.cross(k, v) * np.sin(angle)
-                                       + k * np.sum(k * v, axis=-1, keepdims=True) * (1 - np.cos(angle)))
-    return out
-
-
 def _quirk(landmarks: np.ndarray, perturbation: str) -> np.ndarray:
     if perturbation == "head down 20 deg":
-        neck = 0.5 * (landmarks[:, LEFT_SHOULDER] + landmarks[:, RIGHT_SHOULDER])
-        return pitched_forward(landmarks, _FACE, neck, 20.0)
+        return carried(landmarks, head_down_deg=20.0)
     if perturbation == "lean forward 10 deg":
-        hips = 0.5 * (landmarks[:, LEFT_HIP] + landmarks[:, RIGHT_HIP])
-        return pitched_forward(landmarks, _UPPER_BODY, hips, 10.0)
+        return carried(landmarks, lean_forward_deg=10.0)
     return landmarks
 
 

@@ -1,7 +1,7 @@
 """Model-ready windows from motion capture, through exactly the serving path.
 
 Each clip is filmed by random virtual cameras (mocap.projection), optionally with its body's
-proportions changed (mocap.body), played at a jittered speed,
+proportions and the carriage of its head and trunk changed (mocap.body), played at a jittered speed,
 cut into windows ending every `stride_s` seconds, and each window goes through the same
 `resample_window` and `normalize_window` that the node applies to live MediaPipe landmarks.
 Rare classes get more camera views per clip so every class contributes about equally.
@@ -22,7 +22,7 @@ import numpy as np
 from ..core.data_sources import PACKAGE_ROOT, cache_dir
 from ..core.landmarks import LEFT_HIP, RIGHT_HIP
 from ..core.windows import WindowConfig, sliding_windows
-from .mocap.body import random_body_scales, scale_body
+from .mocap.body import carried, random_body_scales, scale_body
 from .mocap.corpus import Clip, clip_landmarks, landmarks_key, valence_arousal
 from .mocap.projection import observe, random_camera
 
@@ -55,6 +55,10 @@ class Simulation:
 
     speed_range: tuple[float, float] = (0.85, 1.15)  # playback speed (tempo differs between people)
     body_scale: float = 0.0  # each bone and width scaled by U(1 - b, 1 + b) per view
+    # the head pitched down by U(-h, h) degrees and the upper body leaned forward by U(-l, l) per
+    # view: how far a rig or a person carries them at rest is not emotion
+    head_pitch_deg: float = 0.0
+    trunk_lean_deg: float = 0.0
     stride_s: float = 0.5
     clean_visibility: bool = False  # every landmark's visibility 1 (an invariance check, not training)
 
@@ -73,6 +77,9 @@ def windows_of_clip(landmarks_3d: np.ndarray, fps: float, rng: np.random.Generat
         body = landmarks_3d
         if simulation.body_scale > 0:
             body = scale_body(landmarks_3d, random_body_scales(rng, simulation.body_scale))
+        if simulation.head_pitch_deg or simulation.trunk_lean_deg:
+            body = carried(body, head_down_deg=rng.uniform(-1, 1) * simulation.head_pitch_deg,
+                           lean_forward_deg=rng.uniform(-1, 1) * simulation.trunk_lean_deg)
         camera = random_camera(rng, target, None if yaws is None else yaws[view])
         raw = observe(body, camera, rng)
         if simulation.clean_visibility:
