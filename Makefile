@@ -49,15 +49,15 @@ train: setup
 	$(RUN) emotion-perception train
 
 evaluate: setup
-	$(RUN) emotion-perception evaluate
+	$(RUN) emotion-perception evaluate && python tools/update_docs.py evaluation
 
 # Speed and memory figures (reports/bench/latest.json and the README table); not a test.
 bench: setup
-	$(RUN) emotion-perception bench
+	$(RUN) emotion-perception bench && python tools/update_docs.py bench
 
 # Regenerate the golden replay outputs (test/goldens) after a deliberate change; review the diff.
 goldens: setup
-	$(RUN) emotion-perception bag goldens --write
+	$(RUN) python test/golden_cases.py --write
 
 # Maintainers: after changing requirements.txt, rebuild the venv from it and re-pin.
 lock:

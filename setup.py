@@ -33,7 +33,7 @@ setup(
     extras_require={"test": ["pytest", "hypothesis"]},
     entry_points={
         "console_scripts": [
-            "emotion-perception = emotion_perception.doors.cli:main",
+            "emotion-perception = emotion_perception.cli:main",
             "emotion_perception_node = emotion_perception.ros.node:main",
         ],
     },

@@ -18,12 +18,12 @@ from emotion_perception.core.checksums import sha256_of
 from emotion_perception.core.pipeline import default_model_path
 from emotion_perception.doors.bag.compare import Tolerance, compare_outputs
 from emotion_perception.doors.bag.from_video import video_to_bag
-from emotion_perception.doors.bag.goldens import BY_NAME, CASES, golden_path, load_golden, make_bag, run_case
 from emotion_perception.doors.bag.images import read_images
 from emotion_perception.doors.bag.process import read_emotions
 from emotion_perception.doors.bag.typestore import FRAME_EMOTIONS, message_directory, typestore
 from emotion_perception.ros.emotion_message import summarize
 from emotion_perception.ros.image_conversion import to_rgb8
+from golden_cases import BY_NAME, CASES, golden_path, load_golden, make_bag, run_case
 
 
 @pytest.fixture(scope="module")

@@ -78,7 +78,7 @@ def test_tempo_label_change_counts_the_windows_whose_label_follows_the_replay_sp
 
 
 def test_the_shipped_recipe_is_its_file_and_a_flag_overrides_only_when_given(tmp_path):
-    from emotion_perception.doors.cli import _recipe
+    from emotion_perception.training.commands import recipe_with_overrides
 
     assert load_recipe(RECIPES_DIR / "shipped.yaml") == RECIPE
     assert RECIPE.recurrent_member_epochs > 0 and RECIPE.simulation.speed_range == (0.6, 1.6)
@@ -87,8 +87,8 @@ def test_the_shipped_recipe_is_its_file_and_a_flag_overrides_only_when_given(tmp
     data["train"]["epochs"] = 30
     edited.write_text(yaml.safe_dump(data))
     unchanged = argparse.Namespace(recipe=edited, epochs=None, seed=None)
-    assert _recipe(unchanged).train.epochs == 30, "a flag's default must not undo the file"
-    given = _recipe(argparse.Namespace(recipe=edited, epochs=None, seed=4)).train
+    assert recipe_with_overrides(unchanged).train.epochs == 30, "a flag's default must not undo the file"
+    given = recipe_with_overrides(argparse.Namespace(recipe=edited, epochs=None, seed=4)).train
     assert (given.seed, given.epochs) == (4, 30)
     misspelt = tmp_path / "misspelt.yaml"
     misspelt.write_text("train: {epoch: 3}\n")
@@ -148,13 +148,13 @@ def test_a_recipe_trained_again_on_the_same_clips_is_loaded_not_retrained(clips,
     quick = dataclasses.replace(RECIPE, train=dataclasses.replace(RECIPE.train, epochs=1, min_epoch_windows=0),
                                 recurrent_member_epochs=1)
     chosen = [c for c in clips if c.source == "aalto" and c.content == "walk"][:1]
-    first, windows = cross_source.train_recipe(quick, chosen, seed=0, progress=False)
+    first, windows = cross_source.trainrecipe_with_overrides(quick, chosen, seed=0, progress=False)
 
     def no_training(*args, **kwargs):
         raise AssertionError("trained again")
 
     monkeypatch.setattr(cross_source, "fit", no_training)
-    again, _ = cross_source.train_recipe(quick, chosen, seed=0, progress=False)
+    again, _ = cross_source.trainrecipe_with_overrides(quick, chosen, seed=0, progress=False)
     np.testing.assert_array_equal(predict(again, windows.features[:16])[0], predict(first, windows.features[:16])[0])
     with pytest.raises(AssertionError, match="trained again"):  # another seed is another model
-        cross_source.train_recipe(quick, chosen, seed=1, progress=False)
+        cross_source.trainrecipe_with_overrides(quick, chosen, seed=1, progress=False)

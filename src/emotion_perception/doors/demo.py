@@ -202,12 +202,15 @@ def _spin_until_quiet(executor: Any, received: list, quiet_s: float, limit_s: fl
 def main_args(parser) -> None:
     defaults = DemoConfig()
     parser.add_argument("--video", type=Path, default=defaults.video, help="footage to turn into the demo bag")
-    parser.add_argument("--frames", type=int, default=defaults.frames)
-    parser.add_argument("--rate", type=float, default=defaults.rate, help="replay rate")
-    parser.add_argument("--tile-size", type=int, default=defaults.tile_size)
-    parser.add_argument("--max-people", type=int, default=defaults.max_people)
-    parser.add_argument("--pose-model", default=defaults.pose_model)
-    parser.add_argument("--out-dir", type=Path, default=defaults.out_dir)
+    parser.add_argument("--frames", type=int, default=defaults.frames, help="frames of the footage to put in the bag")
+    parser.add_argument("--rate", type=float, default=defaults.rate,
+                        help="replay rate (below 1: slower than recorded, so this CPU keeps up)")
+    parser.add_argument("--tile-size", type=int, default=defaults.tile_size,
+                        help="detection tile size in pixels (0: no tiles); tiles find small, distant people")
+    parser.add_argument("--max-people", type=int, default=defaults.max_people, help="people tracked at once")
+    parser.add_argument("--pose-model", default=defaults.pose_model, choices=("lite", "full", "heavy"),
+                        help="MediaPipe pose landmarker")
+    parser.add_argument("--out-dir", type=Path, default=defaults.out_dir, help="where the bag and the video go")
 
 
 def from_args(args) -> DemoConfig:

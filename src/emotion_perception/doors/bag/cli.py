@@ -1,17 +1,16 @@
-"""`emotion-perception bag ...`: from-video, replay, process and goldens."""
+"""`emotion-perception bag ...`: from-video, replay and process."""
 from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
-from typing import Callable
 
 from ...ros.launch_plan import DEFAULT_CAMERA_TOPIC
+from ..pipeline_options import add_pipeline_options, build_pipeline
 from .process import DEFAULT_OUTPUT_TOPIC
 
 
-def register(commands, add_pipeline_options: Callable, build_pipeline: Callable) -> None:
+def register(commands) -> None:
     bag = commands.add_parser("bag", help="rosbag2 tools: make bags from footage, replay them, process them")
     sub = bag.add_subparsers(dest="bag_command", required=True)
 
@@ -43,12 +42,7 @@ def register(commands, add_pipeline_options: Callable, build_pipeline: Callable)
     process.add_argument("--output-topic", default=DEFAULT_OUTPUT_TOPIC)
     process.add_argument("--max-frames", type=int, default=None)
     add_pipeline_options(process)
-    process.set_defaults(handler=lambda args: _process(args, build_pipeline))
-
-    goldens = sub.add_parser("goldens", help="check, or with --write regenerate, the golden replay outputs")
-    goldens.add_argument("--write", action="store_true", help="overwrite test/goldens with this machine's outputs")
-    goldens.add_argument("--case", action="append", default=None, help="only these cases")
-    goldens.set_defaults(handler=_goldens)
+    process.set_defaults(handler=_process)
 
 
 def _from_video(args: argparse.Namespace) -> int:
@@ -89,7 +83,7 @@ def _replay(args: argparse.Namespace) -> int:
     return 0
 
 
-def _process(args: argparse.Namespace, build_pipeline: Callable) -> int:
+def _process(args: argparse.Namespace) -> int:
     from .process import process_bag
 
     pipeline = build_pipeline(args)
@@ -106,30 +100,3 @@ def _process(args: argparse.Namespace, build_pipeline: Callable) -> int:
     )
     return 0
 
-
-def _goldens(args: argparse.Namespace) -> int:
-    from .compare import compare_outputs
-    from .goldens import BY_NAME, CASES, golden_path, load_golden, run_case, write_golden
-
-    cases = [BY_NAME[name] for name in args.case] if args.case else list(CASES)
-    failed = 0
-    with tempfile.TemporaryDirectory() as directory:
-        for case in cases:
-            frames = run_case(case, Path(directory))
-            if args.write:
-                print(f"{case.name}: wrote {write_golden(case, frames)} ({len(frames)} frames)")
-                continue
-            comparison = compare_outputs(load_golden(case)["frames"], frames) if golden_path(case).exists() else None
-            if comparison is None or not comparison.ok:
-                failed += 1
-            print(
-                f"{case.name}: "
-                + (
-                    "no golden yet"
-                    if comparison is None
-                    else f"{'ok' if comparison.ok else 'DIFFERS'}: {comparison.describe()}"
-                )
-            )
-            for problem in comparison.problems[:10] if comparison else []:
-                print(f"  {problem}")
-    return 1 if failed else 0

@@ -1,26 +1,31 @@
 """Golden replay cases: bags made from real footage, and the outputs we expect from them.
 
-`emotion-perception bag goldens --write` (make goldens) regenerates the expected outputs; nothing
-else writes them. Each golden names the model (sha256) and pipeline options it was made with,
-so a retrained model fails the check with an instruction, not a mystery.
+A maintainer's tool beside the data it writes, not part of what a robot installs:
+`python test/golden_cases.py` checks this machine's outputs against them, `--write` (make goldens)
+regenerates them; nothing else writes them. Each golden names the model (sha256) and pipeline
+options it was made with, so a retrained model fails the check with an instruction, not a mystery.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import shutil
+import sys
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Optional
 
-from ...core.checksums import sha256_of
-from ...core.data_sources import REPOSITORY_ROOT, debian_footage, tfjs_footage
-from ...core.pipeline import default_model_path
-from ...ros.emotion_message import summarize
-from ...ros.node_parameters import Value, parameter_text, parameter_values, pipeline_from
-from .from_video import video_to_bag
-from .process import process_bag, read_emotions
+from emotion_perception.core.checksums import sha256_of
+from emotion_perception.core.data_sources import debian_footage, tfjs_footage
+from emotion_perception.core.pipeline import default_model_path
+from emotion_perception.doors.bag.compare import compare_outputs
+from emotion_perception.doors.bag.from_video import video_to_bag
+from emotion_perception.doors.bag.process import process_bag, read_emotions
+from emotion_perception.ros.emotion_message import summarize
+from emotion_perception.ros.node_parameters import Value, parameter_text, parameter_values, pipeline_from
 
-GOLDEN_DIR = REPOSITORY_ROOT / "test" / "goldens"
+GOLDEN_DIR = Path(__file__).resolve().parent / "goldens"
 
 
 @dataclass(frozen=True)
@@ -92,3 +97,30 @@ def write_golden(case: GoldenCase, frames: list[dict]) -> Path:
 
 def load_golden(case: GoldenCase) -> dict:
     return json.loads(golden_path(case).read_text())
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description="check, or with --write regenerate, the golden replay outputs")
+    parser.add_argument("--write", action="store_true", help="overwrite test/goldens with this machine's outputs")
+    parser.add_argument("--case", action="append", default=None, choices=sorted(BY_NAME), help="only these cases")
+    args = parser.parse_args(argv)
+    cases = [BY_NAME[name] for name in args.case] if args.case else list(CASES)
+    failed = 0
+    with tempfile.TemporaryDirectory() as directory:
+        for case in cases:
+            frames = run_case(case, Path(directory))
+            if args.write:
+                print(f"{case.name}: wrote {write_golden(case, frames)} ({len(frames)} frames)")
+                continue
+            comparison = compare_outputs(load_golden(case)["frames"], frames) if golden_path(case).exists() else None
+            failed += comparison is None or not comparison.ok
+            verdict = "no golden yet" if comparison is None else \
+                f"{'ok' if comparison.ok else 'DIFFERS'}: {comparison.describe()}"
+            print(f"{case.name}: {verdict}")
+            for problem in comparison.problems[:10] if comparison else []:
+                print(f"  {problem}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
