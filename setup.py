@@ -34,7 +34,7 @@ setup(
     entry_points={
         "console_scripts": [
             "emotion-perception = emotion_perception.cli:main",
-            "emotion_perception_node = emotion_perception.ros.node:main",
+            "emotion_perception_node = emotion_perception.ros.node_main:main",
         ],
     },
 )

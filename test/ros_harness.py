@@ -171,22 +171,25 @@ class Session:
         assert self.tester.spin_until(lambda: self.publisher.get_subscription_count() > 0, timeout), self.node.output()
         self.tester.spin_until(lambda: False, 0.5)  # let the match settle before the first reliable publish
 
-    def send(self, msg, expect_reply: bool = True, timeout: float = 10.0, publisher=None):
+    def send(self, msg, timeout: float = 10.0, publisher=None):
         """Publishes one frame (on the session's camera publisher unless another is given);
-        returns the emotions message with its stamp (or None)."""
+        returns the emotions message with its stamp."""
         stamp = header_seconds(msg)
         (publisher or self.publisher).publish(msg)
-
-        def found():
-            return self.reply_for(stamp)
-
-        if not expect_reply:
-            self.tester.spin_until(lambda: False, 0.4)
-            return found()
-        assert self.tester.spin_until(lambda: found() is not None, timeout), (
+        assert self.tester.spin_until(lambda: self.reply_for(stamp) is not None, timeout), (
             f"no emotions for stamp {stamp}\n{self.node.output()[-3000:]}"
         )
-        return found()
+        return self.reply_for(stamp)
+
+    def send_unanswered(self, msg, timeout: float = 10.0) -> None:
+        """Publishes a frame the node must not answer: waits for the positive signal (two more
+        /diagnostics from the node: it is alive, and a second has passed in which it could have
+        answered), then checks the negative (no reply for the frame's stamp)."""
+        stamp = header_seconds(msg)
+        count = len(self.diagnostics)
+        self.publisher.publish(msg)
+        assert self.tester.spin_until(lambda: len(self.diagnostics) >= count + 2, timeout), self.node.output()[-3000:]
+        assert self.reply_for(stamp) is None, "the frame was answered"
 
     def reply_for(self, stamp: float):
         """The emotions message carrying this source stamp, if the node sent one."""

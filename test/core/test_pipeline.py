@@ -7,7 +7,7 @@ import sys
 import numpy as np
 
 from emotion_perception.core.inference import EmotionEngine
-from emotion_perception.core.pipeline import Pipeline, PipelineConfig
+from emotion_perception.core.pipeline import Pipeline, PipelineConfig, RuntimeSettings
 from emotion_perception.core.pose import PoseConfig
 
 
@@ -26,7 +26,7 @@ def test_squats_give_one_stable_person_and_valid_emotions_once_the_window_fills(
         assert abs(person.probabilities.sum() - 1.0) < 1e-5
         assert person.confidence == person.probabilities.max()
         top = engine.labels[int(person.probabilities.argmax())]
-        assert person.label == (top if person.confidence >= pipeline.min_confidence else "unknown")
+        assert person.label == (top if person.confidence >= pipeline.settings.min_confidence else "unknown")
         assert -1 <= person.valence <= 1 and -1 <= person.arousal <= 1
         assert person.valid_frames >= 8
         assert frame.model_id == "tiny-test-model/0"
@@ -57,12 +57,12 @@ def test_a_step_back_under_half_a_millisecond_resets_every_stage_pose_included(s
 
 
 def test_min_confidence_publishes_unknown_and_keeps_the_probabilities(squats_frames, tiny_model_file):
-    pipeline = Pipeline(PipelineConfig(pose=PoseConfig(max_people=1), min_confidence=0.0),
+    pipeline = Pipeline(PipelineConfig(pose=PoseConfig(max_people=1), runtime=RuntimeSettings(min_confidence=0.0)),
                         EmotionEngine(tiny_model_file, device="cpu"))
     frames = [pipeline.process(rgb, index / 5.0) for index, rgb in enumerate(squats_frames[:25])]
     person = frames[-1].people[0]
     assert person.label in pipeline.labels, "0: always a class"
-    pipeline.min_confidence = 1.0  # as the node's parameter callback does; no model is ever that sure
+    pipeline.apply(RuntimeSettings(min_confidence=1.0))  # as the node's parameter callback does; none is that sure
     person = pipeline.process(squats_frames[25], 25 / 5.0).people[0]
     pipeline.close()
     assert person.label == "unknown" and person.probabilities is not None

@@ -17,7 +17,7 @@ def feed(buffers: WindowBuffers, track_id: int, frames: np.ndarray, fps: float, 
 
 
 def test_a_window_is_emitted_only_once_enough_valid_frames_span_it():
-    config = WindowConfig(length=10, fps=10.0, min_valid_frames=8, stride=1)
+    config = WindowConfig(length=10, fps=10.0, min_valid_frames=8)
     buffers = WindowBuffers(config)
     emitted = feed(buffers, 7, standing_person(frames=20), fps=10.0)
     first = next(i for i, ready in enumerate(emitted) if ready)
@@ -27,11 +27,35 @@ def test_a_window_is_emitted_only_once_enough_valid_frames_span_it():
     assert all(len(ready) == 1 for ready in emitted[first:])
 
 
-def test_stride_spaces_inferences_out():
-    buffers = WindowBuffers(WindowConfig(length=10, fps=10.0, min_valid_frames=5, stride=3))
+@pytest.mark.parametrize("fps", [15.0, 30.0, 60.0])
+def test_a_person_is_judged_at_the_rate_in_source_time_whatever_the_camera_rate(fps):
+    buffers = WindowBuffers(WindowConfig(length=10, fps=10.0, min_valid_frames=5), rate_hz=5.0)
+    emitted = feed(buffers, 1, standing_person(frames=int(4 * fps)), fps=fps)
+    judged_at = np.array([i / fps for i, ready in enumerate(emitted) if ready])
+    np.testing.assert_allclose(np.diff(judged_at), 0.2, atol=1e-9)
+
+
+def test_camera_jitter_does_not_stretch_the_cadence():
+    rng = np.random.default_rng(0)
+    frames = standing_person(frames=300)
+    stamps = np.arange(300) / 30.0 + rng.uniform(-0.004, 0.004, 300)  # 10 s at 30 fps, +-4 ms
+    buffers = WindowBuffers(WindowConfig(length=10, fps=10.0, min_valid_frames=5), rate_hz=5.0)
+    judged = []
+    for stamp, raw in zip(stamps, frames):
+        buffers.push(1, stamp, raw)
+        judged += [stamp] * len(buffers.pop_ready([1]))
+    assert len(judged) == int((stamps[-1] - judged[0]) / 0.2) + 1, "one judgement per 0.2 s, none lost to jitter"
+    assert np.all(np.diff(judged) > 0.2 - 1 / 30 - 0.008), "never two in one period"
+
+
+def test_a_new_rate_acts_at_once():
+    buffers = WindowBuffers(WindowConfig(length=10, fps=10.0, min_valid_frames=5), rate_hz=0.1)
     emitted = feed(buffers, 1, standing_person(frames=30), fps=10.0)
-    due = [i for i, ready in enumerate(emitted) if ready]
-    assert np.all(np.diff(due) == 3)
+    assert sum(map(len, emitted)) == 1, "one judgement in 3 s at 0.1 Hz"
+    buffers.rate_hz = 5.0
+    assert feed(buffers, 1, standing_person(frames=1), fps=10.0, start=3.0)[0], "due again at once"
+    with pytest.raises(ValueError, match="above 0 Hz"):
+        buffers.rate_hz = 0.0
 
 
 def test_a_faster_camera_fills_the_same_time_span():
@@ -57,7 +81,7 @@ def test_dropped_tracks_are_forgotten():
     assert len(buffers) == 0 and buffers.valid_frames(1) == 0
 
 
-@pytest.mark.parametrize("bad", [dict(length=1), dict(fps=0), dict(stride=0), dict(min_valid_frames=40)])
+@pytest.mark.parametrize("bad", [dict(length=1), dict(fps=0), dict(min_valid_frames=40)])
 def test_invalid_window_configs_are_rejected(bad):
     with pytest.raises(ValueError):
         WindowConfig(**bad)
@@ -66,7 +90,7 @@ def test_invalid_window_configs_are_rejected(bad):
 def test_training_windows_from_a_recording_equal_the_live_windows():
     from emotion_perception.core.windows import sliding_windows
 
-    config = WindowConfig(length=10, fps=10.0, min_valid_frames=8, stride=1)
+    config = WindowConfig(length=10, fps=10.0, min_valid_frames=8)
     frames = standing_person(frames=25)
     stamps = np.arange(25) / 10.0
     live = [w[0].features for w in feed(WindowBuffers(config), 1, frames, fps=10.0) if w]

@@ -116,9 +116,9 @@ def test_bag_process_with_a_parameters_file_says_what_the_node_with_that_file_sa
     case = BY_NAME["pose_squats"]
     bag = make_bag(case, bag_dir)
     document = yaml.safe_load(params_file().read_text())
-    document["/**"]["ros__parameters"].update(stride=2, smoothing=0.8, min_confidence=0.3, min_tracking_confidence=0.6,
-                                              max_people=2, device="cpu", image_reliability="reliable",
-                                              debug_image=False)
+    document["/**"]["ros__parameters"].update(emotion_rate_hz=2.5, smoothing=0.8, min_confidence=0.3,
+                                              min_tracking_confidence=0.6, max_people=2, device="cpu",
+                                              image_reliability="reliable", debug_image=False)
     own_file = tmp_path / "params.yaml"
     own_file.write_text(yaml.safe_dump(document))
     result = tmp_path / "processed"

@@ -140,9 +140,11 @@ def test_deactivate_and_activate_during_a_long_frame_leave_one_worker_that_answe
     assert session.send(image_message(frames[0], 0)) is not None
     long_frame = image_message(cv2.resize(frames[1], (1920, 1080)), 1)  # 15 new landmarkers: seconds
     session.publisher.publish(long_frame)
-    session.tester.spin_until(lambda: False, 1.0)  # the worker is inside that frame now
+    # the pose stage logs the frame size's tile cap as it starts on the frame: the worker is inside it
+    assert session.node.wait_for_output("1920x1080 frames need", 30.0), session.node.output()[-3000:]
     started = time.monotonic()
     assert call_transition(session.tester, Transition.TRANSITION_DEACTIVATE), session.node.output()[-3000:]
+    assert session.node.wait_for_output("released when the frame in flight ends", 5.0), "deactivated mid-frame"
     assert call_transition(session.tester, Transition.TRANSITION_ACTIVATE), session.node.output()[-3000:]
     record_property(
         "measurement", f"deactivate + activate during the long frame took {time.monotonic() - started:.1f} s"

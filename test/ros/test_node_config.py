@@ -48,7 +48,7 @@ def test_yaml_lists_exactly_the_declared_parameters_with_their_defaults(node):
 @pytest.mark.parametrize("name, value, reason", [
     # ranges are enforced by rclpy from our descriptors, choices and types by our callback
     ("max_people", 100, "Max: 16"), ("smoothing", 0.0, "Min: 0.01"), ("pose_model", "huge", "one of lite"),
-    ("image_reliability", "sometimes", "one of best_effort"), ("stride", 0, "Min: 1"),
+    ("image_reliability", "sometimes", "one of best_effort"), ("emotion_rate_hz", 0.0, "Min: 0.1"),
 ])
 def test_bad_values_are_refused_with_a_reason(node, name, value, reason):
     result = node.set_parameters([Parameter(name, value=value)])[0]
@@ -76,7 +76,7 @@ def test_the_launch_file_is_a_thin_shell_around_the_launch_plan():
                 and node.module == "emotion_perception.ros.launch_plan" for alias in node.names}
     assert {"plan", "LAUNCH_ARGUMENTS"} <= imported
     assert not [name for name in BY_NAME if f'"{name}"' in text], "no parameter is named in the file"
-    assert "emotion_perception_node = emotion_perception.ros.node:main" in (REPO / "setup.py").read_text()
+    assert "emotion_perception_node = emotion_perception.ros.node_main:main" in (REPO / "setup.py").read_text()
 
 
 def test_fast_dds_profile_enlarges_shared_memory():

@@ -160,7 +160,7 @@ def test_lifecycle_no_output_while_inactive_then_output_then_release(session_fac
     assert call_transition(session.tester, Transition.TRANSITION_DEACTIVATE)
     assert session.node.wait_for_output("deactivated: model and pose estimator released", 5.0)
     assert session.tester.spin_until(lambda: session.publisher.get_subscription_count() == 0, 5.0)
-    assert session.send(image_message(frames[1], 1), expect_reply=False) is None
+    session.send_unanswered(image_message(frames[1], 1))
     elapsed = session.close()
     assert elapsed is not None and elapsed < 2.0
 
@@ -216,24 +216,27 @@ def test_a_tampered_pose_bundle_fails_activation_loudly_and_a_later_activation_r
     assert session.node.output().count("activation failed") == 1
 
 
-def test_run_time_stride_and_smoothing_change_what_the_node_publishes(session_factory, frames):
-    """_apply_runtime reaches the running pipeline: changed while frames flow, the output changes."""
+def test_run_time_emotion_rate_and_smoothing_change_what_the_node_publishes(session_factory, frames):
+    """Run-time parameters reach the running pipeline: changed while frames flow, the output changes."""
     session = session_factory()
     session.wait_until_listening()
 
-    def probabilities(first: int, count: int) -> np.ndarray:
+    def judged(first: int, count: int) -> tuple[np.ndarray, np.ndarray]:
         replies = [session.send(image_message(frames[i], i)) for i in range(first, first + count)]
         assert all(r.people and r.people[0].probabilities for r in replies), "one judged person per frame"
-        return np.array([r.people[0].probabilities for r in replies])
+        return (np.array([r.people[0].probabilities for r in replies]),
+                np.array([r.people[0].emotion_age_s for r in replies]))
 
     for i in range(15):  # the window fills
         session.send(image_message(frames[i], i))
-    moving = np.abs(np.diff(probabilities(15, 6), axis=0)).mean()
-    assert moving > 0, "with stride 1 the smoothed output moves every frame"
-    assert set_node_parameter(session.tester, "stride", 60)
-    held = probabilities(21, 6)
-    assert np.array_equal(held[1:], held[:-1]), "stride 60: no window is judged, the output holds"
-    assert set_node_parameter(session.tester, "stride", 1)
+    probabilities, ages = judged(15, 6)
+    moving = np.abs(np.diff(probabilities, axis=0)).mean()
+    assert moving > 0 and np.all(ages == 0), "at the camera's rate (5 fps, 5 Hz) every frame is judged afresh"
+    assert set_node_parameter(session.tester, "emotion_rate_hz", 0.1)
+    held, ages = judged(21, 6)
+    assert np.array_equal(held[1:], held[:-1]), "0.1 Hz: no window is judged for 10 s, the output holds"
+    np.testing.assert_allclose(ages, 0.2 * np.arange(1, 7), atol=1e-4), "and says how old it is"
+    assert set_node_parameter(session.tester, "emotion_rate_hz", 5.0)
     assert set_node_parameter(session.tester, "smoothing", 0.01)
-    sluggish = np.abs(np.diff(probabilities(27, 6), axis=0)).mean()
+    sluggish = np.abs(np.diff(judged(27, 6)[0], axis=0)).mean()
     assert 0 < sluggish < moving / 5, (sluggish, moving)

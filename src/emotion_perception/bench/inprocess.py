@@ -68,7 +68,7 @@ def node_path_run(messages: list, config: PipelineConfig, publish: Optional[RosP
             frame = pipeline.process(rgb, seconds_of(ns))
             processed = time.perf_counter()
             if publish is not None:
-                publish(frame, ns, pipeline.windows.config.length)
+                publish(frame, ns, pipeline.window_length)
             published = time.perf_counter()
             if index < STARTUP_FRAMES:
                 continue

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..core.pose import PoseConfig
 from ..ros.launch_plan import dds_profile
-from . import footage, inprocess, overdds, tiles
+from . import emotion_rate, footage, inprocess, overdds, tiles
 
 
 def machine() -> dict[str, Any]:
@@ -130,6 +130,8 @@ def markdown(report: dict[str, Any]) -> str:
                 f"| {b} windows, {name} | {v['ms_per_call']:.2f} | {v['windows_per_s']:,.0f} |"
                 for b, v in report["batched_forward"][name].items()
             ]
+    if "emotion_rate" in report:
+        lines += emotion_rate.markdown(report["emotion_rate"])
     if "tiles" in report:
         lines += tiles.markdown(report["tiles"])
     return "\n".join(lines) + "\n"
@@ -152,9 +154,12 @@ def model_figures(repeats: int, squats: tuple[list, list[np.ndarray]]) -> dict[s
     print("[bench] eight people (pose_1.mp4 mosaic, 480 px tiles)", flush=True)
     eight = inprocess.eight_people_report(footage.mosaic_of_eight(30), repeats, PoseConfig(model="full", tile_size=480))
     print("[bench] batched forward passes", flush=True)
+    batched = inprocess.batched_forward()
+    print("[bench] emotion rate: model time per frame and label agreement with judging every frame", flush=True)
     return {"node_overhead_ratio": one["node_overhead_ratio"], "model_share_of_pose": eight["model_share_of_pose"],
             "model_share_of_pose_1_person": one["model_share_of_pose"], "stage_latency_ms": one["stage_latency_ms"],
-            "one_person": one, "eight_people": eight, "batched_forward": inprocess.batched_forward()}
+            "one_person": one, "eight_people": eight, "batched_forward": batched,
+            "emotion_rate": emotion_rate.report()}
 
 
 def update_part(out: Path, part: str, repeats: int = 5) -> dict[str, Any]:

@@ -7,6 +7,7 @@ temporal state once, with a warning, and processing carries on from the new time
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,21 @@ from .windows import WindowBuffers, WindowConfig
 
 LOG = logging.getLogger(__name__)
 STAGES = ("pose", "tracking", "normalize", "model", "smoothing")  # FrameResult.timings' keys, in order
+# How often each person is judged by default: what it costs and how closely the published labels
+# follow judging every frame are measured per rate in the README ("Emotion rate").
+DEFAULT_EMOTION_RATE_HZ = 5.0
+
+
+@dataclass(frozen=True)
+class RuntimeSettings:
+    """What may change while frames flow (the node's run-time parameters): how often a person is
+    judged, how the judgements are smoothed, and when a label is too unsure to name."""
+
+    # judgements per person per second of source time (poses, tracks and messages stay per frame):
+    # a window spans seconds and a label changes on that scale, so judging every frame buys little
+    emotion_rate_hz: float = DEFAULT_EMOTION_RATE_HZ
+    smoothing_alpha: float = DEFAULT_ALPHA
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE  # below it the label is "unknown" (probabilities kept)
 
 
 @dataclass(frozen=True)
@@ -29,10 +45,8 @@ class PipelineConfig:
     pose: PoseConfig = PoseConfig()
     tracker: TrackerConfig = TrackerConfig()
     windows: Optional[WindowConfig] = None  # None: the model's window length and fps
-    smoothing_alpha: float = DEFAULT_ALPHA
-    min_confidence: float = DEFAULT_MIN_CONFIDENCE  # below it the label is "unknown" (probabilities kept)
+    runtime: RuntimeSettings = RuntimeSettings()
     min_valid_fraction: float = 0.5
-    stride: int = 1
 
 
 @dataclass
@@ -46,6 +60,7 @@ class PersonResult:
     arousal: float = 0.0
     label: str = ""
     confidence: float = 0.0
+    emotion_age_s: float = 0.0  # source-time seconds since the model last judged this person
 
     @property
     def has_emotion(self) -> bool:
@@ -74,21 +89,45 @@ class Pipeline:
         self.pose = pose or PoseEstimator(config.pose)
         self.tracker = Tracker(config.tracker)
         self.windows = WindowBuffers(config.windows or self._window_config_for(engine))
-        self.smoother = EmaSmoother(config.smoothing_alpha)
-        self.min_confidence = config.min_confidence  # run-time changeable (the node's parameter)
+        self.smoother = EmaSmoother(config.runtime.smoothing_alpha)
+        self.settings = config.runtime
+        self._pending: Optional[RuntimeSettings] = None
+        self._pending_lock = threading.Lock()
+        self._use(config.runtime)
         self._last_stamp: Optional[float] = None
         self.clock_resets = 0
 
+    def apply(self, settings: RuntimeSettings) -> None:
+        """New run-time settings, taken at the start of the next frame: another thread (the node's
+        parameter callback) may call this while a frame is being processed."""
+        with self._pending_lock:
+            self._pending = settings
+
+    def _take_pending(self) -> None:
+        with self._pending_lock:
+            settings, self._pending = self._pending, None
+        if settings is not None:
+            self._use(settings)
+
+    def _use(self, settings: RuntimeSettings) -> None:
+        self.settings = settings
+        self.windows.rate_hz = settings.emotion_rate_hz
+        self.smoother.alpha = settings.smoothing_alpha
+
     def _window_config_for(self, engine: Optional[EmotionEngine]) -> WindowConfig:
         if engine is None:
-            return WindowConfig(stride=self.config.stride)
+            return WindowConfig()
         length = engine.metadata.window_length
         return WindowConfig(
             length=length,
             fps=engine.metadata.fps,
             min_valid_frames=max(1, int(round(self.config.min_valid_fraction * length))),
-            stride=self.config.stride,
         )
+
+    @property
+    def window_length(self) -> int:
+        """Frames in a full model window (what a message's window_length says)."""
+        return self.windows.config.length
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -100,6 +139,7 @@ class Pipeline:
 
     def process(self, rgb: np.ndarray, stamp: float) -> FrameResult:
         """Runs every stage on one RGB frame taken at `stamp` seconds."""
+        self._take_pending()
         stamp_repeated = stamp == self._last_stamp
         clock_reset = self._handle_clock(stamp)
         t0 = time.perf_counter()
@@ -114,14 +154,16 @@ class Pipeline:
             predictions = self.engine.predict(np.stack([w.features for w in ready]))
         t4 = time.perf_counter()
         for window, prediction in zip(ready, predictions):
-            self.smoother.update(window.track_id, prediction)
+            self.smoother.update(window.track_id, prediction, stamp)
         for result in results:
             result.valid_frames = self.windows.valid_frames(result.track_id)
             smoothed = self.smoother.latest(result.track_id)
             if smoothed is not None:
                 result.probabilities = smoothed.probabilities
                 result.valence, result.arousal = smoothed.valence, smoothed.arousal
-                result.label, result.confidence = top_label(smoothed.probabilities, self.labels, self.min_confidence)
+                result.emotion_age_s = stamp - self.smoother.judged_at(result.track_id)
+                result.label, result.confidence = top_label(smoothed.probabilities, self.labels,
+                                                                   self.settings.min_confidence)
         t5 = time.perf_counter()
         timings = dict(zip(STAGES, np.diff([t0, t1, t2, t3, t4, t5]).tolist()))
         return FrameResult(stamp, results, self.labels, self.model_id, timings, clock_reset, len(predictions),

@@ -22,8 +22,9 @@ class EmaSmoother:
             raise ValueError(f"smoothing alpha must be in (0, 1], got {alpha}")
         self.alpha = alpha
         self._state: Dict[int, Prediction] = {}
+        self._judged_at: Dict[int, float] = {}  # stamp of each track's newest prediction
 
-    def update(self, track_id: int, prediction: Prediction) -> Prediction:
+    def update(self, track_id: int, prediction: Prediction, stamp: float = 0.0) -> Prediction:
         previous = self._state.get(track_id)
         if previous is None or previous.probabilities.shape != prediction.probabilities.shape:
             smoothed = prediction
@@ -35,7 +36,12 @@ class EmaSmoother:
                 a * prediction.arousal + (1.0 - a) * previous.arousal,
             )
         self._state[track_id] = smoothed
+        self._judged_at[track_id] = stamp
         return smoothed
+
+    def judged_at(self, track_id: int) -> float:
+        """The stamp of the track's newest prediction."""
+        return self._judged_at[track_id]
 
     def latest(self, track_id: int) -> Prediction | None:
         return self._state.get(track_id)
@@ -43,9 +49,11 @@ class EmaSmoother:
     def drop(self, track_ids: Iterable[int]) -> None:
         for track_id in track_ids:
             self._state.pop(track_id, None)
+            self._judged_at.pop(track_id, None)
 
     def reset(self) -> None:
         self._state.clear()
+        self._judged_at.clear()
 
 
 # Published instead of a class when the model is not sure enough: a behaviour node can then tell

@@ -47,6 +47,10 @@ class StreamStats:
         with self._lock:
             self.dropped += 1
 
+    def record_clock_reset(self) -> None:
+        with self._lock:
+            self.clock_resets += 1
+
     def record_stale(self) -> None:
         with self._lock:
             self.stale += 1

@@ -1,9 +1,11 @@
 """Per-track ring buffers of raw landmarks that emit model-ready windows.
 
 Each track keeps just enough history to cover one model window in *time* (window_length / fps
-seconds plus one step), whatever the camera rate. A window is emitted every `stride` frames of
-that track, and only when at least `min_valid_frames` of its resampled frames have a visible
-torso, so the model never judges a person from a handful of glimpses.
+seconds plus one step), whatever the camera rate. A window is emitted `rate_hz` times per second
+of source time (stamps), so a rate means the same at 15 and at 60 fps and a bag replayed at any
+speed is judged at the same instants; at or above the camera's rate, every frame. A window is
+emitted only when at least `min_valid_frames` of its resampled frames have a visible torso, so
+the model never judges a person from a handful of glimpses.
 """
 from __future__ import annotations
 
@@ -21,11 +23,10 @@ class WindowConfig:
     length: int = 30
     fps: float = 15.0
     min_valid_frames: int = 15
-    stride: int = 1
     visibility_threshold: float = DEFAULT_VISIBILITY_THRESHOLD
 
     def __post_init__(self) -> None:
-        if self.length < 2 or self.fps <= 0 or self.stride < 1:
+        if self.length < 2 or self.fps <= 0:
             raise ValueError(f"invalid window config {self}")
         if not 1 <= self.min_valid_frames <= self.length:
             raise ValueError(f"min_valid_frames must be within 1..{self.length}, got {self.min_valid_frames}")
@@ -42,41 +43,67 @@ class ReadyWindow:
     valid_frames: int
 
 
+# Stamps this close before a due instant count as on it (a 30 fps camera's sixth frame after a
+# judgement is due 0.2 s later, give or take a float rounding).
+_DUE_TOLERANCE_S = 1e-3
+
+
 class _TrackHistory:
     def __init__(self) -> None:
         self.frames: Deque[Tuple[float, np.ndarray]] = deque()
-        self.frames_since_emit = 0
+        self.judged_at: Optional[float] = None  # the grid instant of the newest emitted window
         self.valid_frames = 0  # of the last window evaluated
 
 
 class WindowBuffers:
-    def __init__(self, config: WindowConfig = WindowConfig()) -> None:
+    def __init__(self, config: WindowConfig = WindowConfig(), rate_hz: float = float("inf")) -> None:
         self.config = config
+        self.rate_hz = rate_hz  # windows per second of source time, per track
         self._tracks: Dict[int, _TrackHistory] = {}
+
+    @property
+    def rate_hz(self) -> float:
+        return self._rate_hz
+
+    @rate_hz.setter
+    def rate_hz(self, value: float) -> None:
+        if not value > 0:
+            raise ValueError(f"the emotion rate must be above 0 Hz, got {value}")
+        self._rate_hz = float(value)
 
     def push(self, track_id: int, stamp: float, raw_landmarks: np.ndarray) -> None:
         history = self._tracks.setdefault(track_id, _TrackHistory())
         if history.frames and stamp <= history.frames[-1][0]:
             return  # a repeated stamp adds no information; going back is handled by reset()
         history.frames.append((stamp, np.asarray(raw_landmarks, dtype=np.float32)))
-        history.frames_since_emit += 1
         keep_after = stamp - self.config.span_s - 1.0 / self.config.fps
         while len(history.frames) > 2 and history.frames[1][0] <= keep_after:
             history.frames.popleft()
 
     def pop_ready(self, track_ids: Iterable[int]) -> list[ReadyWindow]:
-        """Windows due for the given tracks (those seen in the current frame)."""
+        """Windows due for the given tracks (those seen in the current frame): every person due at
+        this instant, so that the model judges them in one batch."""
         ready = []
+        period = 1.0 / self._rate_hz
         for track_id in track_ids:
             history = self._tracks.get(track_id)
-            if history is None or history.frames_since_emit < self.config.stride:
+            if history is None or not history.frames:
+                continue
+            stamp = history.frames[-1][0]
+            if history.judged_at is not None and stamp < history.judged_at + period - _DUE_TOLERANCE_S:
                 continue
             window = self.window_of(track_id)
             if window is None:
                 continue
             history.valid_frames = window.valid_frames
             if window.valid_frames >= self.config.min_valid_frames:
-                history.frames_since_emit = 0
+                # the due instants stay on a grid from the first judgement, so camera jitter does not
+                # stretch the cadence; the grid is in the current period, so a new rate acts at once
+                if history.judged_at is None or period == 0.0:
+                    history.judged_at = stamp
+                else:
+                    steps = np.floor((stamp - history.judged_at + _DUE_TOLERANCE_S) / period)
+                    history.judged_at += steps * period
                 ready.append(window)
         return ready
 

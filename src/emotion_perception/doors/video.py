@@ -89,6 +89,7 @@ def frame_record(frame: FrameResult, frame_index: int) -> dict:
                 else None,
                 "valence": round(person.valence, 5) if person.has_emotion else None,
                 "arousal": round(person.arousal, 5) if person.has_emotion else None,
+                "emotion_age_s": round(person.emotion_age_s, 5) if person.has_emotion else None,
             }
             for person in frame.people
         ],

@@ -51,6 +51,7 @@ def _person(kit: MessageKit, person, window_length: int) -> Any:
         probabilities=kit.float_array([float(p) for p in person.probabilities] if emotion else []),
         valence=float(person.valence) if emotion else 0.0,
         arousal=float(person.arousal) if emotion else 0.0,
+        emotion_age_s=float(person.emotion_age_s) if emotion else 0.0,
         valid_frames=int(min(person.valid_frames, 65535)),
         window_length=int(window_length),
         box=box,
@@ -68,6 +69,7 @@ def summarize(message: Any) -> dict:
                 "id": int(p.track_id), "label": p.label, "confidence": round(float(p.confidence), 5),
                 "probabilities": [round(float(v), 5) for v in np.asarray(p.probabilities, dtype=np.float64)],
                 "valence": round(float(p.valence), 5), "arousal": round(float(p.arousal), 5),
+                "emotion_age_s": round(float(p.emotion_age_s), 5),
                 "valid_frames": int(p.valid_frames), "window_length": int(p.window_length),
                 "box": [int(p.box.x_offset), int(p.box.y_offset), int(p.box.width), int(p.box.height)],
             }

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional, Union
 
-from ..core.pipeline import PipelineConfig
+from ..core.pipeline import PipelineConfig, RuntimeSettings
 from ..core.pose import PoseConfig
 from ..core.stats import DEFAULT_HORIZON_S
 
@@ -91,19 +91,21 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
         minimum=0,
         maximum=600,
     ),
-    ParameterSpec("stride", _PIPELINE.stride, "frames of a person between two inferences", runtime_safe=True,
-                  minimum=1, maximum=60),
+    ParameterSpec("emotion_rate_hz", _PIPELINE.runtime.emotion_rate_hz,
+                  "judgements per person per second of source time (image stamps); poses, ids and messages stay "
+                  "per frame, each message saying how old its judgement is; at or above the camera rate: every "
+                  "frame", runtime_safe=True, minimum=0.1, maximum=1000.0),
     ParameterSpec(
         "smoothing",
-        _PIPELINE.smoothing_alpha,
-        "EMA weight of the newest prediction (1 = no smoothing)",
+        _PIPELINE.runtime.smoothing_alpha,
+        "EMA weight of each new judgement (1 = no smoothing); at emotion_rate_hz judgements a second",
         runtime_safe=True,
         minimum=0.01,
         maximum=1.0,
     ),
     ParameterSpec(
         "min_confidence",
-        _PIPELINE.min_confidence,
+        _PIPELINE.runtime.min_confidence,
         "top-class probability below which a person's label is published as 'unknown' "
         "(probabilities are always published in full)",
         runtime_safe=True,
@@ -185,7 +187,7 @@ def parameters_file() -> str:
 # (pipeline_from), and the CLI has a flag for each (add_cli_options).
 PIPELINE_PARAMETERS = ("model_path", "device", "half", "cpu_threads", "pose_model", "max_people", "tile_size",
                        "max_tiles", "max_frame_sizes", "min_detection_confidence", "min_tracking_confidence",
-                       "window_length", "stride", "smoothing", "min_confidence")
+                       "window_length", "emotion_rate_hz", "smoothing", "min_confidence")
 
 
 def parameter_values(overrides: Optional[Mapping[str, Value]] = None) -> dict[str, Value]:
@@ -231,9 +233,14 @@ def pipeline_from(values: Mapping[str, Value], with_model: bool = True):
                       min_detection_confidence=float(values["min_detection_confidence"]),
                       min_presence_confidence=float(values["min_detection_confidence"]),
                       min_tracking_confidence=float(values["min_tracking_confidence"]))
-    config = PipelineConfig(pose=pose, smoothing_alpha=float(values["smoothing"]), stride=int(values["stride"]),
-                            min_confidence=float(values["min_confidence"]))
-    return Pipeline(config, engine)
+    return Pipeline(PipelineConfig(pose=pose, runtime=runtime_settings(values)), engine)
+
+
+def runtime_settings(values: Mapping[str, Value]) -> RuntimeSettings:
+    """The pipeline's run-time settings from parameter values: what the node hands its running
+    pipeline whenever one of its run-time parameters changes."""
+    return RuntimeSettings(emotion_rate_hz=float(values["emotion_rate_hz"]), smoothing_alpha=float(values["smoothing"]),
+                           min_confidence=float(values["min_confidence"]))
 
 
 def cli_flag(name: str) -> str:

@@ -54,7 +54,7 @@ def process_bag(pipeline: Pipeline, bag: Path, out: Path, topic: Optional[str] =
                     LOG.warning("bad input (%s) at %d ns: %s; frame skipped", error.kind, image.stamp_ns, error)
                 report.bad_inputs[error.kind] += 1
                 continue
-            message = frame_emotions(kit, frame, image.stamp_ns, image.frame_id, pipeline.windows.config.length)
+            message = frame_emotions(kit, frame, image.stamp_ns, image.frame_id, pipeline.window_length)
             writer.write(connection, image.log_time_ns, store.serialize_cdr(message, FRAME_EMOTIONS))
             report.frames += 1
             report.people += len(frame.people)
