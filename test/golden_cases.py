@@ -2,7 +2,8 @@
 
 A maintainer's tool beside the data it writes, not part of what a robot installs:
 `python test/golden_cases.py` checks this machine's outputs against them, `--write` (make goldens)
-regenerates them; nothing else writes them. Each golden names the model (sha256) and pipeline
+regenerates them, and the README's demo picture with them, so that picture always shows the
+packaged model; nothing else writes them. Each golden names the model (sha256) and pipeline
 options it was made with, so a retrained model fails the check with an instruction, not a mystery.
 """
 from __future__ import annotations
@@ -26,6 +27,8 @@ from emotion_perception.ros.emotion_message import summarize
 from emotion_perception.ros.node_parameters import Value, parameter_text, parameter_values, pipeline_from
 
 GOLDEN_DIR = Path(__file__).resolve().parent / "goldens"
+DEMO_IMAGE = Path(__file__).resolve().parents[1] / "docs" / "images" / "demo_vtest_frame.png"
+DEMO_IMAGE_FRAME = 60  # of the demo's footage: several pedestrians, their windows full
 
 
 @dataclass(frozen=True)
@@ -119,7 +122,38 @@ def main(argv: Optional[list[str]] = None) -> int:
             print(f"{case.name}: {verdict}")
             for problem in comparison.problems[:10] if comparison else []:
                 print(f"  {problem}")
+    if args.write and not args.case:
+        print(f"wrote {write_demo_image()}")
     return 1 if failed else 0
+
+
+def write_demo_image() -> Path:
+    """Frame DEMO_IMAGE_FRAME of the demo's footage, through the pipeline with the demo's node
+    parameters, drawn by the debug image's own code (what `make demo` writes to its video)."""
+    import cv2
+
+    from emotion_perception.doors.demo import DemoConfig
+    from emotion_perception.ros.node_parameters import parameter_values, pipeline_from
+
+    demo = DemoConfig()
+    pipeline = pipeline_from(parameter_values({"tile_size": demo.tile_size, "max_people": demo.max_people,
+                                               "pose_model": demo.pose_model, "device": "cpu",
+                                               "min_detection_confidence": demo.min_detection_confidence}))
+    capture = cv2.VideoCapture(str(demo.video))
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    try:
+        for index in range(DEMO_IMAGE_FRAME + 1):
+            ok, bgr = capture.read()
+            if not ok:
+                raise RuntimeError(f"{demo.video} has fewer than {DEMO_IMAGE_FRAME + 1} frames")
+            frame = pipeline.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), index / fps)
+    finally:
+        capture.release()
+        pipeline.close()
+    from emotion_perception.core.draw import draw_frame
+
+    cv2.imwrite(str(DEMO_IMAGE), draw_frame(bgr, frame, model_installed=True))
+    return DEMO_IMAGE
 
 
 if __name__ == "__main__":

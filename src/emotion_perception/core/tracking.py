@@ -7,9 +7,13 @@ Hungarian method on 1 - IoU (predicted box vs detected box), gated so that a det
 steals an id from across the image. Unmatched tracks survive occlusions for `max_age_s` of
 *stamp* time (not frames, so a slow camera does not expire people early), then expire.
 
-A new track is *tentative* until it has been matched `min_hits` frames in a row; only then does
-it get a public id. A detector flicker (a bin bag seen as a person for a frame) therefore never
-consumes an id, and downstream windows only ever start for people who persist.
+A new track is *tentative* until it has been matched `min_hits` frames in a row with its torso
+upright in the image; only then does it get a public id. A detector flicker (a bin bag seen as a
+person for a frame) therefore never consumes an id, and downstream windows only ever start for
+people who persist. The torso test keeps out litter that MediaPipe fits a body onto (a cloth on
+the grass, lying flat: its world landmarks, presence and bone proportions look human, its torso
+does not stand; README "The video door" has the measurement); the model never learned bodies
+lying down either. A confirmed person who then bends or falls keeps their track.
 """
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from .landmarks import LEFT_HIP, LEFT_SHOULDER, RIGHT_HIP, RIGHT_SHOULDER
 from .pose import PersonPose
 
 
@@ -28,6 +33,9 @@ class TrackerConfig:
     # Gate when boxes do not overlap: centre distance in units of the track's box diagonal.
     max_center_distance: float = 0.75
     min_hits: int = 3
+    # a detection counts toward confirming a new track only with its torso (hips to shoulders)
+    # within this angle of the image's vertical
+    max_confirm_tilt_deg: float = 45.0
 
 
 @dataclass
@@ -40,6 +48,13 @@ class Track:
 
     def predicted_box(self, stamp: float) -> np.ndarray:
         return self.box + self.velocity * max(0.0, stamp - self.last_stamp)
+
+
+def torso_tilt_deg(landmarks: np.ndarray) -> float:
+    """Angle of the hips-to-shoulders axis from the image's upward vertical, degrees (0: upright)."""
+    axis = 0.5 * (landmarks[LEFT_SHOULDER, :2] + landmarks[RIGHT_SHOULDER, :2]) \
+        - 0.5 * (landmarks[LEFT_HIP, :2] + landmarks[RIGHT_HIP, :2])
+    return float(np.degrees(np.arctan2(abs(axis[0]), -axis[1])))
 
 
 def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -83,12 +98,13 @@ class Tracker:
         result = []
         for index, person in enumerate(people):
             track = assignment.get(index)
+            upright = torso_tilt_deg(person.landmarks) <= self.config.max_confirm_tilt_deg
             if track is None:
-                track = Track(self._next_tentative, boxes[index], stamp)
+                track = Track(self._next_tentative, boxes[index], stamp, hits=int(upright))
                 self._next_tentative -= 1
                 self.tracks[track.track_id] = track
             else:
-                self._observe(track, boxes[index], stamp)
+                self._observe(track, boxes[index], stamp, counts=upright or track.track_id > 0)
             if track.track_id < 0 and track.hits >= self.config.min_hits:
                 del self.tracks[track.track_id]
                 track.track_id = self._next_id
@@ -113,14 +129,14 @@ class Tracker:
         return np.where((iou >= self.config.min_iou) | (distance <= self.config.max_center_distance), cost, _GATED)
 
     @staticmethod
-    def _observe(track: Track, box: np.ndarray, stamp: float) -> None:
+    def _observe(track: Track, box: np.ndarray, stamp: float, counts: bool) -> None:
         dt = stamp - track.last_stamp
         if dt > 0:
             measured = (box - track.box) / dt
-            track.velocity = measured if track.hits == 1 else 0.5 * track.velocity + 0.5 * measured
+            track.velocity = measured if track.hits <= 1 else 0.5 * track.velocity + 0.5 * measured
         track.box = box
         track.last_stamp = stamp
-        track.hits += 1
+        track.hits += counts
 
     def reset(self) -> None:
         """Forget every track (ids keep counting up, so an old id is never reused)."""
