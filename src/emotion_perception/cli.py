@@ -13,6 +13,7 @@ from typing import Optional
 from .bench.commands import register as register_bench
 from .core.errors import EmotionPerceptionError
 from .doors.commands import register as register_doors
+from .doors.native_logs import quiet_native_logs
 from .training.commands import register as register_training
 
 
@@ -28,6 +29,8 @@ def make_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[list[str]] = None) -> int:
     args = make_parser().parse_args(argv)
+    if not args.verbose:
+        quiet_native_logs()
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s"
     )

@@ -17,6 +17,8 @@ def test_annotated_video_and_json_lines_from_real_footage(pose1_video, tmp_path)
                      "--no-model")
     assert result.returncode == 0, result.stderr
     assert "No trained emotion model was asked for" in result.stdout
+    assert "pose_1.mp4: 100%" in result.stderr, "the progress bar still shows"
+    assert "W0000" not in result.stderr and "TensorFlow Lite" not in result.stderr, "MediaPipe's native lines: -v only"
     assert f"annotated video: {out}" in result.stdout
     capture = cv2.VideoCapture(str(out))
     assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == 60
@@ -54,3 +56,10 @@ def test_unreadable_inputs_fail_with_a_clear_message(pose1_video, tmp_path):
     broken.write_bytes(b"PK\x03\x04 not really")
     result = run_cli("video", str(pose1_video), "--model", str(broken))
     assert result.returncode == 2 and f"{broken} is not a readable TorchScript archive" in result.stderr
+
+
+def test_verbose_shows_mediapipe_native_log_lines(pose1_video, tmp_path):
+    result = run_cli("-v", "video", str(pose1_video), "--jsonl", str(tmp_path / "r.jsonl"), "--max-frames", "3",
+                     "--no-model", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert "TensorFlow Lite" in result.stderr or "W0000" in result.stderr

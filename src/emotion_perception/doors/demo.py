@@ -118,7 +118,10 @@ def run_demo(config: Optional[DemoConfig] = None) -> int:
     diagnostics: dict[str, str] = {}
     start_ns: list[int] = []
 
+    first_message_at: list[float] = []
+
     def on_emotions(message: FrameEmotions) -> None:
+        first_message_at.append(first_message_at[0] if first_message_at else time.monotonic())
         frame = summarize(message)
         start_ns.append(start_ns[0] if start_ns else frame["stamp_ns"])
         received.append(frame)
@@ -145,6 +148,7 @@ def run_demo(config: Optional[DemoConfig] = None) -> int:
         print(f"[demo] replaying at rate {config.rate:g}; emotion messages as they arrive:", flush=True)
         done = threading.Event()
         reports = []
+        replay_started = time.monotonic()
         threading.Thread(target=lambda: (reports.append(player.play()), done.set()), daemon=True).start()
         while not done.is_set():
             executor.spin_once(timeout_sec=0.05)
@@ -165,15 +169,26 @@ def run_demo(config: Optional[DemoConfig] = None) -> int:
         flush=True,
     )
     if diagnostics:
-        print(
-            f"[demo] node diagnostics: processed {diagnostics.get('frames_processed')}, dropped "
-            f"{diagnostics.get('frames_dropped')} (it keeps only the newest frame), p50 latency "
-            f"{diagnostics.get('latency_p50_ms')} ms, p95 {diagnostics.get('latency_p95_ms')} ms, "
-            f"device {diagnostics.get('device')}",
-            flush=True,
-        )
+        for line in _accounting(sent, diagnostics):
+            print(line, flush=True)
+    if first_message_at:
+        print(f"[demo] the first emotion message came {first_message_at[0] - replay_started:.1f} s after the first "
+              "image: MediaPipe's landmarkers start on the first frame (one per detection tile)", flush=True)
     print(f"[demo] debug-image video: {video.path.resolve()} ({video.frames} frames)", flush=True)
     return 0 if received and estimates and video.frames else 1
+
+
+def _accounting(sent: int, diagnostics: dict[str, str]) -> list[str]:
+    """Where every replayed image went, from the node's own counts."""
+    counts = {key: int(diagnostics.get(key, 0)) for key in ("frames_processed", "frames_dropped", "frames_stale")}
+    bad = sum(int(value) for key, value in diagnostics.items() if key.startswith("bad_input."))
+    missing = sent - sum(counts.values()) - bad
+    return [f"[demo] of {sent} images the node processed {counts['frames_processed']}, replaced "
+            f"{counts['frames_dropped']} unprocessed by a newer one (it keeps only the newest frame), dropped "
+            f"{counts['frames_stale']} as stale (older than max_frame_age_s when its turn came), refused {bad} as bad "
+            f"input" + (f"; {missing} never reached it" if missing else ""),
+            f"[demo] node latency p50 {diagnostics.get('latency_p50_ms')} ms, p95 {diagnostics.get('latency_p95_ms')} "
+            f"ms on {diagnostics.get('device')}"]
 
 
 def _bag_fps(bag: Path) -> float:
