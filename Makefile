@@ -30,6 +30,7 @@ $(FOOTAGE): scripts/fetch_footage.sh
 	scripts/fetch_footage.sh
 
 $(WORKSPACE): $(MSGS) package.xml setup.py $(INSTALLED) scripts/build_ws.sh
+	@# hri_msgs comes from ../shared/third_party (scripts/build_ws.sh links it)
 	scripts/build_ws.sh
 	touch $@
 

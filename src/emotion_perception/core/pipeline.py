@@ -79,6 +79,7 @@ class FrameResult:
     # the stamp equals the previous frame's: the frame adds no instant to any window, so a stream
     # of such frames is tracked but never judged (a driver that does not stamp its images)
     stamp_repeated: bool = False
+    ended: list[int] = field(default_factory=list)  # ids whose tracks ended here (all of them on a clock reset)
 
 
 class Pipeline:
@@ -141,6 +142,7 @@ class Pipeline:
         """Runs every stage on one RGB frame taken at `stamp` seconds."""
         self._take_pending()
         stamp_repeated = stamp == self._last_stamp
+        before_reset = [track_id for track_id in self.tracker.tracks if track_id > 0]
         clock_reset = self._handle_clock(stamp)
         t0 = time.perf_counter()
         people = self.pose.process(rgb, stamp)
@@ -166,8 +168,9 @@ class Pipeline:
                                                                    self.settings.min_confidence)
         t5 = time.perf_counter()
         timings = dict(zip(STAGES, np.diff([t0, t1, t2, t3, t4, t5]).tolist()))
+        ended = list(self.tracker.expired) + (before_reset if clock_reset else [])
         return FrameResult(stamp, results, self.labels, self.model_id, timings, clock_reset, len(predictions),
-                           stamp_repeated)
+                           stamp_repeated, ended)
 
     def _track(self, people: list[PersonPose], stamp: float) -> list[PersonResult]:
         results = []

@@ -30,6 +30,7 @@ class DemoConfig:
     max_people: int = 6
     pose_model: str = "full"
     min_detection_confidence: float = 0.7  # pedestrians in a wide shot: fewer false people
+    hri: bool = False  # also the REP-155 output, and print the /humans/bodies/... topics seen
     out_dir: Path = Path("out/demo")
 
 
@@ -101,6 +102,7 @@ def run_demo(config: Optional[DemoConfig] = None) -> int:
         "min_detection_confidence": str(config.min_detection_confidence),
         "image_reliability": "reliable",
         "debug_image": "true",
+        "hri": str(config.hri).lower(),
     }
     launch_arguments = {"camera_topic": CAMERA_TOPIC, "pose_model": config.pose_model}
     node = NodeProcess(config.out_dir / "node.log", launch_arguments, params)
@@ -119,6 +121,7 @@ def run_demo(config: Optional[DemoConfig] = None) -> int:
     start_ns: list[int] = []
 
     first_message_at: list[float] = []
+    bodies: set[str] = set()  # REP-155 topics seen on the graph (--hri)
 
     def on_emotions(message: FrameEmotions) -> None:
         first_message_at.append(first_message_at[0] if first_message_at else time.monotonic())
@@ -152,6 +155,8 @@ def run_demo(config: Optional[DemoConfig] = None) -> int:
         threading.Thread(target=lambda: (reports.append(player.play()), done.set()), daemon=True).start()
         while not done.is_set():
             executor.spin_once(timeout_sec=0.05)
+            if config.hri:
+                bodies.update(name for name, _ in listener.get_topic_names_and_types() if name.startswith("/humans/"))
         _spin_until_quiet(executor, received, quiet_s=2.0, limit_s=15.0)
         _spin_for(executor, 1.5)  # one more diagnostics period
     finally:
@@ -174,6 +179,10 @@ def run_demo(config: Optional[DemoConfig] = None) -> int:
     if first_message_at:
         print(f"[demo] the first emotion message came {first_message_at[0] - replay_started:.1f} s after the first "
               "image: MediaPipe's landmarkers start on the first frame (one per detection tile)", flush=True)
+    if config.hri:
+        print(f"[demo] REP-155 topics seen ({len(bodies)}):", flush=True)
+        for name in sorted(bodies):
+            print(f"  {name}", flush=True)
     print(f"[demo] debug-image video: {video.path.resolve()} ({video.frames} frames)", flush=True)
     return 0 if received and estimates and video.frames else 1
 
@@ -226,6 +235,8 @@ def main_args(parser) -> None:
     parser.add_argument("--pose-model", default=defaults.pose_model, choices=("lite", "full", "heavy"),
                         help="MediaPipe pose landmarker")
     parser.add_argument("--out-dir", type=Path, default=defaults.out_dir, help="where the bag and the video go")
+    parser.add_argument("--hri", action="store_true",
+                        help="also publish ROS4HRI bodies (REP-155) and print the /humans/bodies/... topics seen")
 
 
 def from_args(args) -> DemoConfig:
@@ -237,4 +248,5 @@ def from_args(args) -> DemoConfig:
         max_people=args.max_people,
         pose_model=args.pose_model,
         out_dir=args.out_dir,
+        hri=args.hri,
     )

@@ -28,12 +28,13 @@ class NodeState:
     frame_size_evictions: int
     model_id: str
     latency_warn_ms: float
+    input_problem: str = ""  # why no image arrives (input_watch.py); empty once images flow
 
 
 def pipeline_status(stats: StreamStats, sources: SourceMixingDetector, state: NodeState) -> DiagnosticStatus:
     if state.active:
         health = judge(stats, state.latency_warn_ms, state.device_note, sources.recent(horizon_s=stats.horizon_s),
-                       state.image_publishers)
+                       state.image_publishers, state.input_problem)
     elif state.last_error:
         health = Health(ERROR, f"inactive: {state.last_error}")
     else:

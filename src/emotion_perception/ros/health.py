@@ -21,11 +21,13 @@ class Health:
 
 
 def judge(stats: StreamStats, latency_warn_ms: float, device_note: str = "", mixed_sources: bool = False,
-          image_publishers: int = 0) -> Health:
+          image_publishers: int = 0, input_problem: str = "") -> Health:
     recent = stats.recent_bad_inputs()
     window = f"in the last {stats.horizon_s:g} s"
     if recent.get("internal_error"):
         return Health(ERROR, f"internal errors while processing frames {window} (see the log)")
+    if input_problem:  # the node hears nothing, and says why (input_watch.py)
+        return Health(WARN, input_problem)
     if mixed_sources:
         return Health(WARN, f"frames from several sources on one image topic ({image_publishers} publishers): "
                             "check the remappings")

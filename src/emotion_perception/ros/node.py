@@ -30,14 +30,16 @@ from .diagnostics import NodeState, pipeline_status
 from .emotion_message import MessageKit, frame_emotions
 from .frame_worker import LatestFrameWorker
 from .heap import release_free_memory
+from .hri_output import HriOutput, hri_messages
 from .image_conversion import to_rgb8
 from .image_wire import WirePrefix, read_prefix
-from .node_parameters import BY_NAME, PARAMETERS, PIPELINE_PARAMETERS, pipeline_from, runtime_settings
+from .input_watch import IMAGE_TYPES, InputWatch
+from .node_parameters import PARAMETERS, PIPELINE_PARAMETERS, pipeline_from, refusal, runtime_settings
 from .parameter_descriptors import descriptor
 from .source_mixing import SourceMixingDetector
 from .stamps import stamp_ns, stamp_seconds
+from .throttled_log import ThrottledWarnings
 
-_LOG_INTERVAL_S = 5.0
 _DEACTIVATE_WAIT_S = 2.0  # for the frame in flight, before deactivate returns and leaves it to finish
 _ACTIVATE_WAIT_S = 60.0  # for the previous activation's last frame, before activate gives up
 ROS_KIT = MessageKit(frame_emotions=FrameEmotions, person_emotion=PersonEmotion, landmark=Landmark,
@@ -58,12 +60,13 @@ class EmotionPerceptionNode(LifecycleNode):
         self._configured = False
         self._pipeline: Optional[Pipeline] = None
         self._last_error = ""  # why the node is not perceiving, for /diagnostics
-        self._subscription = None
+        self._subscription = self._watch = None  # the watch says why no image arrives (input_watch.py)
         self._emotions_pub = self._debug_pub = self._diagnostics_pub = self._diagnostics_timer = None
         self._image_type: type = Image
-        self._last_log: dict[str, float] = {}
+        self._warnings = ThrottledWarnings(self.get_logger())
         self._device, self._device_note = "none", ""  # the model's, for /diagnostics
         self._activation_failures = 0  # a diagnostics value: not bad input, and no level once active
+        self._activations = 0  # REP-155 body ids carry it, so that none is reused within a run
         if self.param("autostart") and self.trigger_configure() == TransitionCallbackReturn.SUCCESS:
             self.trigger_activate()
 
@@ -72,16 +75,9 @@ class EmotionPerceptionNode(LifecycleNode):
 
     def _on_set_parameters(self, parameters) -> SetParametersResult:
         for parameter in parameters:
-            spec = BY_NAME.get(parameter.name)
-            if spec is None:
-                continue  # ROS's own (use_sim_time, ...)
-            problem = spec.problem(parameter.value)
-            if problem:
-                return SetParametersResult(successful=False, reason=problem)
-            if self._configured and not spec.runtime_safe:
-                return SetParametersResult(
-                    successful=False, reason=f"{parameter.name} is read on configure/activate: deactivate and clean "
-                                             "up the node, set it, then configure again")
+            reason = refusal(parameter.name, parameter.value, configured=self._configured)
+            if reason:
+                return SetParametersResult(successful=False, reason=reason)
         changed = {parameter.name: parameter.value for parameter in parameters}
         if "diagnostics_window_s" in changed and hasattr(self, "stats"):
             self.stats.horizon_s = float(changed["diagnostics_window_s"])
@@ -94,6 +90,8 @@ class EmotionPerceptionNode(LifecycleNode):
     def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
         sensor = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, reliability=ReliabilityPolicy.RELIABLE)
         try:
+            if self.param("hri"):
+                hri_messages()
             self._emotions_pub = self.create_lifecycle_publisher(FrameEmotions, "emotions", 10)
             self._debug_pub = self.create_lifecycle_publisher(Image, "debug_image", sensor)
             self._diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
@@ -123,15 +121,18 @@ class EmotionPerceptionNode(LifecycleNode):
             self.get_logger().error(self._last_error)
             self._publish_diagnostics()  # at once: a monitor need not wait for the next tick
             return TransitionCallbackReturn.FAILURE
-        self._pipeline, self._last_error = pipeline, ""
+        self._pipeline, self._last_error, self._activations = pipeline, "", self._activations + 1
         self._device, self._device_note = pipeline.engine.device, pipeline.engine.device_note or ""
-        self.worker.start(lambda frame, arrived, stop: self._handle(pipeline, frame, arrived, stop), pipeline.close)
+        hri = HriOutput(self, self._activations) if self.param("hri") else None  # the worker owns both
+        self.worker.start(lambda frame, arrived, stop: self._handle(pipeline, hri, frame, arrived, stop),
+                          lambda: (pipeline.close(), hri and hri.close()))
         reliable = self.param("image_reliability") == "reliable"
         qos = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, durability=qos_profile_sensor_data.durability,
                          reliability=ReliabilityPolicy.RELIABLE if reliable else ReliabilityPolicy.BEST_EFFORT)
         self._image_type = CompressedImage if self.param("compressed") else Image
         topic = "image/compressed" if self.param("compressed") else "image"
         self._subscription = self.create_subscription(self._image_type, topic, self._on_image, qos, raw=True)
+        self._watch = InputWatch(self, self._subscription, IMAGE_TYPES[self.param("compressed")], reliable)
         self.get_logger().info(f"active: model {pipeline.model_id or 'none'} on {self._device}, "
                                f"listening on {self._subscription.topic_name}")
         return super().on_activate(state)
@@ -156,7 +157,7 @@ class EmotionPerceptionNode(LifecycleNode):
         False when that frame is still being processed (it finishes unpublished)."""
         if self._subscription is not None:
             self.destroy_subscription(self._subscription)
-            self._subscription = None
+            self._subscription = self._watch = None
         self._pipeline = None
         finished = self.worker.stop(_DEACTIVATE_WAIT_S)
         if not finished:
@@ -180,12 +181,13 @@ class EmotionPerceptionNode(LifecycleNode):
             self._bad_input(error.kind, str(error))
             return
         if self.sources.observe(prefix[:3]):
-            self._log_once("mixed_sources", f"frames on {self._subscription.topic_name} alternate between sources "
+            self._warnings.warn("mixed_sources", f"frames on {self._subscription.topic_name} alternate between sources "
                                             f"({self._image_publishers()} publishers): check the remappings")
+        self._watch.image_arrived(prefix)
         if self.worker.offer((serialized, prefix)):
             self.stats.record_dropped()
 
-    def _handle(self, pipeline: Pipeline, frame: tuple[bytes, WirePrefix], arrived: float,
+    def _handle(self, pipeline: Pipeline, hri: Optional[HriOutput], frame: tuple[bytes, WirePrefix], arrived: float,
                 stop: threading.Event) -> None:
         """On the worker's thread: one frame from the slot to its published message."""
         if time.monotonic() - arrived > self.param("max_frame_age_s"):
@@ -209,15 +211,18 @@ class EmotionPerceptionNode(LifecycleNode):
             return  # deactivated during this frame: nothing is published by an inactive node
         if result.clock_reset:
             self.stats.record_clock_reset()
-            self._log_once("clock_jump", f"image stamps went back in time (now {result.stamp:.3f} s): tracks reset")
+            self._warnings.warn("clock_jump", f"image stamps went back in time (now {result.stamp:.3f} s): "
+                                              "tracks reset")
         if result.stamp_repeated:
             self.stats.record_bad_input("stamp_not_advancing")
-            self._log_once("stamp_not_advancing", f"image stamps do not advance (again {result.stamp:.3f} s): "
+            self._warnings.warn("stamp_not_advancing", f"image stamps do not advance (again {result.stamp:.3f} s): "
                            "people are tracked but never judged; does the camera driver stamp its images?")
         self._emotions_pub.publish(frame_emotions(ROS_KIT, result, stamp_ns(msg.header), msg.header.frame_id,
                                                   pipeline.window_length))
         if self.param("debug_image") and self._debug_pub.get_subscription_count() > 0:
             self._debug_pub.publish(debug_image(msg.header, rgb, result))
+        if hri is not None:
+            hri.publish(msg.header, result, rgb)
         self.stats.record_frame(time.monotonic() - arrived, len(result.people))
 
     def _image_publishers(self) -> int:
@@ -226,22 +231,18 @@ class EmotionPerceptionNode(LifecycleNode):
 
     def _bad_input(self, kind: str, message: str) -> None:
         self.stats.record_bad_input(kind)
-        self._log_once(kind, f"bad input ({kind}): {message}; frame skipped")
-
-    def _log_once(self, kind: str, message: str) -> None:
-        now = time.monotonic()
-        if now - self._last_log.get(kind, -1e9) >= _LOG_INTERVAL_S:
-            self._last_log[kind] = now
-            self.get_logger().warning(message)
+        self._warnings.warn(kind, f"bad input ({kind}): {message}; frame skipped")
 
     def _publish_diagnostics(self) -> None:
         release_free_memory()
-        pipeline, active = self._pipeline, self._subscription is not None
+        pipeline, active, watch = self._pipeline, self._subscription is not None, self._watch
+        problem = watch.check(self.param("no_image_warn_s")) or watch.problem if watch is not None else ""
         state = NodeState(active=active, last_error=self._last_error, device=self._device,
                           device_note=self._device_note, image_publishers=self._image_publishers() if active else 0,
                           activation_failures=self._activation_failures,
                           frame_size_evictions=pipeline.pose.evictions if pipeline else 0,
-                          model_id=pipeline.model_id if pipeline else "", latency_warn_ms=self.param("latency_warn_ms"))
+                          model_id=pipeline.model_id if pipeline else "", latency_warn_ms=self.param("latency_warn_ms"),
+                          input_problem=problem)
         array = DiagnosticArray(status=[pipeline_status(self.stats, self.sources, state)])
         array.header.stamp = self.get_clock().now().to_msg()
         self._diagnostics_pub.publish(array)

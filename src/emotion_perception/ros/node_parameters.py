@@ -122,6 +122,10 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ParameterSpec(
         "debug_image", True, "publish debug_image (rendered only while someone subscribes)", runtime_safe=True
     ),
+    ParameterSpec("no_image_warn_s", 5.0, "after activation, seconds without an image before the node says why it "
+                  "hears nothing (log and /diagnostics)", runtime_safe=True, minimum=0.5, maximum=600.0),
+    ParameterSpec("hri", False, "also publish the tracked bodies as ROS4HRI (REP-155) under /humans/bodies/: "
+                  "tracked, and per body roi, cropped, skeleton2d, expression (needs hri_msgs)"),
     ParameterSpec(
         "latency_warn_ms",
         250.0,
@@ -142,6 +146,18 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
     ),
 )
 BY_NAME = {spec.name: spec for spec in PARAMETERS}
+
+
+def refusal(name: str, value: Value, configured: bool) -> str:
+    """Why the node refuses this value now (empty: accepted). Parameters not in the table are
+    ROS's own (use_sim_time, ...) and left to ROS."""
+    spec = BY_NAME.get(name)
+    if spec is None:
+        return ""
+    problem = spec.problem(value)
+    if problem or not configured or spec.runtime_safe:
+        return problem or ""
+    return f"{name} is read on configure/activate: deactivate and clean up the node, set it, then configure again"
 
 PARAMETERS_FILE_HEADER = """\
 # emotion_perception node parameters: every parameter and its default.
