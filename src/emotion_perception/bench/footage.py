@@ -20,7 +20,7 @@ def bag_messages(video: Path, directory: Path, max_frames=None) -> list:
 
 
 def one_person(directory: Path) -> list:
-    return bag_messages(tfjs_footage("pose_squats.mp4"), directory)
+    return bag_messages(tfjs_footage("pose_1.mp4"), directory)
 
 
 def mosaic_of_eight(count: int = 30, tile: int = 320) -> list[np.ndarray]:
@@ -45,9 +45,3 @@ def mosaic_of_eight(count: int = 30, tile: int = 320) -> list[np.ndarray]:
 def decoded(messages: list) -> list[np.ndarray]:
     return [to_rgb8(message) for message in messages]
 
-
-def bag_messages_of_pose1() -> list:
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as directory:
-        return bag_messages(tfjs_footage("pose_1.mp4"), Path(directory))

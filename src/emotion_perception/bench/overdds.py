@@ -8,6 +8,7 @@ processing, publish back), measured on one host with one clock.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -34,7 +35,7 @@ class Phase:
         third = max(1, len(latencies) // 3)
         return {
             "input_hz": 1.0 / self.period_s, "sent": self.sent, "outputs": len(latencies),
-            "dropped": self.sent - len(latencies),
+            "dropped": self.sent - len(latencies), "outputs_per_s": len(latencies) / (self.sent * self.period_s),
             "latency_ms": {f"p{p}": float(np.percentile(latencies, p)) for p in (50, 95, 99)} if len(latencies) else {},
             # queue growth shows as latency rising through the phase
             "latency_p50_first_third_ms": float(np.median(latencies[:third])) if len(latencies) else float("nan"),
@@ -45,7 +46,7 @@ class Phase:
 class LiveNode:
     """The node process plus an in-process rclpy publisher/listener on a private domain."""
 
-    def __init__(self, work_dir: Path, params: dict[str, str]) -> None:
+    def __init__(self, work_dir: Path, params: dict[str, str], executable: Optional[list[str]] = None) -> None:
         import rclpy
         from emotion_perception_msgs.msg import FrameEmotions
         from rclpy.executors import SingleThreadedExecutor
@@ -54,9 +55,8 @@ class LiveNode:
 
         os.environ.setdefault("FASTDDS_DEFAULT_PROFILES_FILE", str(dds_profile()))
         self.domain_id = 90 + os.getpid() % 10  # private: never on a robot's own camera topic
-        self.node = NodeProcess(
-            work_dir / "bench_node.log", {"camera_topic": CAMERA_TOPIC}, params, domain_id=self.domain_id
-        )
+        self.node = NodeProcess(work_dir / "bench_node.log", {"camera_topic": CAMERA_TOPIC}, params,
+                                domain_id=self.domain_id, executable=executable)
         self.context = rclpy.context.Context()
         rclpy.init(context=self.context, domain_id=self.domain_id)
         self.ros = rclpy.create_node("emotion_perception_bench", context=self.context)
@@ -144,6 +144,29 @@ def overload(rgb_frames: list[np.ndarray], processing_s: float, frames: int = 15
         "overload_p99_ratio": loaded["latency_ms"]["p99"] / unloaded["latency_ms"]["p99"],
         "queue_growth_ratio": loaded["latency_p50_last_third_ms"] / loaded["latency_p50_first_third_ms"],
     }
+
+
+CALLBACK_NODE = [sys.executable, "-m", "emotion_perception.bench.callback_node"]
+
+
+def callback_design(rgb_frames: list[np.ndarray], processing_s: float, frames: int = 150) -> dict[str, Any]:
+    """Our node (callback fills a one-frame slot, a worker processes) against the same pipeline
+    run inside the subscription callback (bench/callback_node.py), each fed at 1x and 2x the
+    node's processing rate: latency from image stamp to message, messages out per second, frames
+    dropped, RSS at the end."""
+    images = ros_images(rgb_frames)
+    designs: dict[str, Any] = {"processing_ms_per_frame": processing_s * 1000}
+    for design, executable in (("worker", None), ("callback", CALLBACK_NODE)):
+        with tempfile.TemporaryDirectory() as directory:
+            live = LiveNode(Path(directory), {"debug_image": "false"}, executable=executable)
+            try:
+                live.run_phase(images, 2.0 * processing_s, 20)  # warm-up, not reported
+                designs[design] = {rate: live.run_phase(images, processing_s / factor, frames).summary()
+                                   for rate, factor in (("1x", 1.0), ("2x", 2.0))}
+                designs[design]["rss_mb"] = rss_bytes(live.node.pid) / 2**20
+            finally:
+                live.close()
+    return designs
 
 
 def memory(

@@ -11,7 +11,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
-from typing import Mapping, Optional
+from typing import Mapping, Optional, Sequence
 
 from .launch_plan import dds_profile, plan
 
@@ -33,9 +33,11 @@ class NodeProcess:
     (launch_plan.plan), plus `parameters` that stand for values in the user's parameters file."""
 
     def __init__(self, log: Path, arguments: Optional[Mapping[str, str]] = None,
-                 parameters: Optional[Mapping[str, str]] = None, domain_id: Optional[int] = None) -> None:
+                 parameters: Optional[Mapping[str, str]] = None, domain_id: Optional[int] = None,
+                 executable: Optional[Sequence[str]] = None) -> None:
         launch = plan(arguments or {})
-        self.command = launch.command(parameters)
+        # `executable` stands in for the node's (the benchmark's callback-design node), same arguments
+        self.command = [*(executable or []), *launch.command(parameters)[1 if executable else 0:]]
         self.log = Path(log)
         self._log_file = open(self.log, "w")
         self.process = subprocess.Popen(self.command, env=ros_environment(domain_id, launch.environment),
