@@ -60,6 +60,13 @@ def raw_image(width: int, height: int, index: int) -> Image:
     return msg
 
 
+
+def blank_image(width: int, height: int, encoding: str, channels: int, index: int) -> Image:
+    msg = raw_image(1, 1, index)
+    msg.width, msg.height, msg.encoding, msg.step = width, height, encoding, width * channels
+    msg.data = bytes(width * height * channels)
+    return msg
+
 def warmed_up_rss_mb(session, frames, compressed: bool = False) -> float:
     """The node's RSS once its first frames have loaded everything, with the peak mark reset there."""
     for i in range(3):
@@ -272,3 +279,15 @@ def test_stamps_that_never_advance_are_warned_about_and_counted_not_silently_unj
     assert 1 <= warnings <= 1 + (time.monotonic() - started) / 5.0, "logged once per 5 s, not per frame"
     assert session.latest_diagnostic_values()["_level"] == bytes([1])  # WARN, not OK
     survives(session, frames, 20)
+
+
+@pytest.mark.parametrize("reliability, width, height", [
+    ("best_effort", 2560, 1600),  # bgra8 16.4 MB: the largest frame the shipped 16 MiB segment carries best effort
+    ("reliable", 3840, 2160),  # bgra8 33.2 MB: the largest frame the node accepts (MAX_PIXELS, 4 bytes a pixel)
+])
+def test_the_largest_frames_arrive_over_the_shipped_dds_profile(session_factory, reliability, width, height):
+    """Best effort, a frame over the shared-memory segment is lost below the node without a
+    trace; the README says which sizes need image_reliability: reliable."""
+    session = session_factory(image_reliability=reliability)
+    session.wait_until_listening()
+    assert session.send(blank_image(width, height, "bgra8", 4, 0), timeout=30.0) is not None
