@@ -89,3 +89,34 @@ def test_pose_bundles_are_verified_against_pinned_checksums(tmp_path):
         verify_bundle(tampered)
     with pytest.raises(PoseModelError, match="unknown pose model|not found"):
         resolve_pose_model("huge")
+
+
+def test_empty_tiles_are_searched_in_turn_and_tiles_with_someone_on_every_frame(monkeypatch):
+    """MediaPipe is the boundary here: a stand-in reports one person in one tile from the moment
+    that tile is first searched, and records which regions each frame runs."""
+    estimator = PoseEstimator(PoseConfig(tile_size=256, tile_search_every=3))
+    regions = tile_regions(768, 576, 256, estimator.config.tile_overlap)
+    whole, tiles = regions[0], regions[1:]
+    occupied = tiles[4]
+    person = np.zeros((33, 4), np.float32)
+    person[:, 0] = np.linspace(occupied[0] + 10, occupied[0] + 60, 33)
+    person[:, 1] = np.linspace(occupied[1] + 10, occupied[1] + 150, 33)
+    person[:, 3] = 1.0
+    ran: list[list] = []
+
+    def detect(rgb, region, timestamp_ms, max_people):
+        ran[-1].append(region)
+        return [PersonPose(person)] if region == occupied else []
+
+    monkeypatch.setattr(estimator, "_detect", detect)
+    found = []
+    for index in range(9):
+        ran.append([])
+        found.append(len(estimator.process(np.zeros((576, 768, 3), np.uint8), index / 10)))
+    assert all(frame[0] == whole for frame in ran), "the whole frame on every frame"
+    first = next(i for i, frame in enumerate(ran) if occupied in frame)
+    assert all(occupied in frame for frame in ran[first:]) and all(found[first:]), "followed once found"
+    for tile in tiles:
+        if tile != occupied:
+            assert sum(tile in frame for frame in ran) == 3, "each empty tile on every third frame"
+    assert max(len(frame) for frame in ran) <= 2 + len(tiles) // 3 + 1

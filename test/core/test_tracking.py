@@ -153,7 +153,9 @@ def test_two_people_in_basketball1_get_two_ids(basketball_image):
     estimator = PoseEstimator(PoseConfig(max_people=4, tile_size=320))
     tracker = Tracker()
     ids_per_frame = []
-    for index in range(5):  # a still camera looking at the scene for half a second
+    for index in range(6):  # a still camera looking at the scene for 0.6 s
         ids_per_frame.append(sorted(tid for tid, _ in tracker.update(estimator.process(rgb, index / 10), index / 10)))
     estimator.close()
-    assert ids_per_frame[2:] == [[1, 2]] * 3
+    # an empty tile is searched every tile_search_every (2) frames: a person there is found one
+    # frame later at most, and confirmed after min_hits (3) frames
+    assert ids_per_frame[3:] == [[1, 2]] * 3

@@ -49,6 +49,11 @@ class PoseConfig:
     # resolution, or a hostile publisher cycling sizes, would otherwise add a set per size for ever.
     # The sets of the least recently seen sizes beyond this many are closed.
     max_frame_sizes: int = 2
+    # A tile where someone was found is run on every frame; a tile where nobody was is searched on
+    # every Nth frame only, in turn with the other empty tiles (1: every tile every frame). Most of
+    # a tiled frame's cost is the detector searching empty tiles; what each N costs and finds is in
+    # the README's tile table.
+    tile_search_every: int = 2
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,8 @@ class PoseEstimator:
         self._regions: OrderedDict[tuple[int, int], list[tuple[int, int, int, int]]] = OrderedDict()
         self._last_timestamp_ms: Optional[int] = None
         self.evictions = 0  # frame sizes whose landmarkers were closed to stay within max_frame_sizes
+        self._occupied: set[tuple[int, int, int, int]] = set()  # tiles whose last run found someone
+        self._frames = 0  # tiled frames seen: whose turn it is to search the empty tiles
 
     def _create(self, max_people: int):
         from mediapipe.tasks.python import BaseOptions
@@ -183,8 +190,12 @@ class PoseEstimator:
             return self._detect(rgb, regions[0], timestamp_ms, self.config.max_people)
         candidates = []
         for index, region in enumerate(regions):
-            for person in self._detect(rgb, region, timestamp_ms, self.config.max_people):
-                candidates.append((_completeness(person, region, index == 0), person))
+            if index and region not in self._occupied and (self._frames + index) % self.config.tile_search_every:
+                continue  # an empty tile, not its turn
+            found = self._detect(rgb, region, timestamp_ms, self.config.max_people)
+            (self._occupied.add if found else self._occupied.discard)(region)
+            candidates += [(_completeness(person, region, index == 0), person) for person in found]
+        self._frames += 1
         return merge_duplicates(candidates, self.config.max_people)
 
     def _regions_for(self, width: int, height: int) -> list[tuple[int, int, int, int]]:
@@ -205,6 +216,7 @@ class PoseEstimator:
     def _evict(self, regions: list[tuple[int, int, int, int]]) -> None:
         """Closes the landmarkers of a frame size no longer kept (those no kept size shares)."""
         kept = {region for others in self._regions.values() for region in others}
+        self._occupied -= set(regions) - kept
         for region in regions:
             if region not in kept and region in self._landmarkers:
                 self._landmarkers.pop(region).close()
@@ -243,6 +255,7 @@ class PoseEstimator:
         """Forget all temporal state (the next frame starts detection afresh)."""
         self.close()
         self._last_timestamp_ms = None
+        self._occupied.clear()
 
     def close(self) -> None:
         for landmarker in self._landmarkers.values():

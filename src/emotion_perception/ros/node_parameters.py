@@ -72,6 +72,10 @@ PARAMETERS: tuple[ParameterSpec, ...] = (
         minimum=1,
         maximum=64,
     ),
+    ParameterSpec("tile_search_every", _POSE.tile_search_every,
+                  "a detection tile where nobody was found is searched on every Nth frame only, in turn (tiles "
+                  "with people, and the whole frame, on every frame); 1: every tile every frame", minimum=1,
+                  maximum=30),
     ParameterSpec(
         "max_frame_sizes",
         _POSE.max_frame_sizes,
@@ -202,8 +206,8 @@ def parameters_file() -> str:
 # The parameters that shape what the pipeline outputs: every door builds its pipeline from these
 # (pipeline_from), and the CLI has a flag for each (add_cli_options).
 PIPELINE_PARAMETERS = ("model_path", "device", "half", "cpu_threads", "pose_model", "max_people", "tile_size",
-                       "max_tiles", "max_frame_sizes", "min_detection_confidence", "min_tracking_confidence",
-                       "window_length", "emotion_rate_hz", "smoothing", "min_confidence")
+                       "max_tiles", "tile_search_every", "max_frame_sizes", "min_detection_confidence",
+                       "min_tracking_confidence", "window_length", "emotion_rate_hz", "smoothing", "min_confidence")
 
 
 def parameter_values(overrides: Optional[Mapping[str, Value]] = None) -> dict[str, Value]:
@@ -246,6 +250,7 @@ def pipeline_from(values: Mapping[str, Value], with_model: bool = True):
     pose = PoseConfig(model=str(values["pose_model"]), max_people=int(values["max_people"]),
                       tile_size=int(values["tile_size"]), max_tiles=int(values["max_tiles"]),
                       max_frame_sizes=int(values["max_frame_sizes"]),
+                      tile_search_every=int(values["tile_search_every"]),
                       min_detection_confidence=float(values["min_detection_confidence"]),
                       min_presence_confidence=float(values["min_detection_confidence"]),
                       min_tracking_confidence=float(values["min_tracking_confidence"]))
