@@ -12,7 +12,7 @@ upright in the image; only then does it get a public id. A detector flicker (a b
 person for a frame) therefore never consumes an id, and downstream windows only ever start for
 people who persist. The torso test keeps out litter that MediaPipe fits a body onto (a cloth on
 the grass, lying flat: its world landmarks, presence and bone proportions look human, its torso
-does not stand; README "The video door" has the measurement); the model never learned bodies
+does not stand; the README's "Measured" section has the figures); the model never learned bodies
 lying down either. A confirmed person who then bends or falls keeps their track.
 """
 from __future__ import annotations

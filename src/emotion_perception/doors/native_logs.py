@@ -42,12 +42,19 @@ def _forward(read_end: int, original: int) -> None:
     with os.fdopen(read_end, "rb", buffering=0) as pipe:
         pending = b""
         while chunk := pipe.read(65536):
-            *lines, pending = (pending + chunk).split(b"\n")
-            passed = b"".join(_without_native(line + b"\n") for line in lines)
+            # pass on every piece up to its newline or carriage return at once: a progress bar
+            # redraws itself with carriage returns and must not wait for a newline
+            data = pending + chunk
+            cut = max(data.rfind(b"\n"), data.rfind(b"\r")) + 1
+            pending = data[cut:]
+            passed = b"".join(_without_native(piece) for piece in _PIECES.split(data[:cut]) if piece)
             if passed:
                 os.write(original, passed)
         if pending:
             os.write(original, _without_native(pending))
+
+
+_PIECES = re.compile(rb"(?<=[\r\n])")
 
 
 def _without_native(line: bytes) -> bytes:
