@@ -1,6 +1,8 @@
 """MediaPipe's native log lines are dropped from a door's stderr; everything else passes, at once."""
 from __future__ import annotations
 
+import os
+import select
 import subprocess
 import sys
 
@@ -16,7 +18,9 @@ time.sleep(30)  # killed long before: what came out so far must have come out wi
 def test_a_progress_bar_passes_at_once_and_native_lines_are_dropped_even_mid_line():
     child = subprocess.Popen([sys.executable, "-c", PROGRAM], stderr=subprocess.PIPE)
     try:
-        assert child.stderr.read(7) == b"bar 1%\r", "a carriage return passes the line on"
+        readable, _, _ = select.select([child.stderr], [], [], 20.0)
+        assert readable, "the bar is held back until a newline that never comes"
+        assert os.read(child.stderr.fileno(), 64) == b"bar 1%\r", "a carriage return passes the line on"
     finally:
         child.kill()
         child.wait()
