@@ -148,13 +148,13 @@ def test_a_recipe_trained_again_on_the_same_clips_is_loaded_not_retrained(clips,
     quick = dataclasses.replace(RECIPE, train=dataclasses.replace(RECIPE.train, epochs=1, min_epoch_windows=0),
                                 recurrent_member_epochs=1)
     chosen = [c for c in clips if c.source == "aalto" and c.content == "walk"][:1]
-    first, windows = cross_source.trainrecipe_with_overrides(quick, chosen, seed=0, progress=False)
+    first, windows = cross_source.train_recipe(quick, chosen, seed=0, progress=False)
 
     def no_training(*args, **kwargs):
         raise AssertionError("trained again")
 
     monkeypatch.setattr(cross_source, "fit", no_training)
-    again, _ = cross_source.trainrecipe_with_overrides(quick, chosen, seed=0, progress=False)
+    again, _ = cross_source.train_recipe(quick, chosen, seed=0, progress=False)
     np.testing.assert_array_equal(predict(again, windows.features[:16])[0], predict(first, windows.features[:16])[0])
     with pytest.raises(AssertionError, match="trained again"):  # another seed is another model
-        cross_source.trainrecipe_with_overrides(quick, chosen, seed=1, progress=False)
+        cross_source.train_recipe(quick, chosen, seed=1, progress=False)
