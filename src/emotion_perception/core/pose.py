@@ -49,10 +49,9 @@ class PoseConfig:
     # resolution, or a hostile publisher cycling sizes, would otherwise add a set per size for ever.
     # The sets of the least recently seen sizes beyond this many are closed.
     max_frame_sizes: int = 2
-    # A tile where someone was found is run on every frame; a tile where nobody was is searched on
-    # every Nth frame only, in turn with the other empty tiles (1: every tile every frame). Most of
-    # a tiled frame's cost is the detector searching empty tiles; what each N costs and finds is in
-    # the README's tile table.
+    # A tile whose view of someone was kept (the best of the overlapping tiles that saw them) is run
+    # on every frame; any other tile is searched on every Nth frame only, in turn (1: every tile
+    # every frame). What each N costs and finds is in the README's tile table.
     tile_search_every: int = 2
 
 
@@ -147,7 +146,7 @@ class PoseEstimator:
         self._regions: OrderedDict[tuple[int, int], list[tuple[int, int, int, int]]] = OrderedDict()
         self._last_timestamp_ms: Optional[int] = None
         self.evictions = 0  # frame sizes whose landmarkers were closed to stay within max_frame_sizes
-        self._occupied: set[tuple[int, int, int, int]] = set()  # tiles whose last run found someone
+        self._occupied: set[tuple[int, int, int, int]] = set()  # tiles whose last view of someone was kept
         self._frames = 0  # tiled frames seen: whose turn it is to search the empty tiles
 
     def _create(self, max_people: int):
@@ -188,15 +187,20 @@ class PoseEstimator:
         regions = self._regions_for(width, height)
         if len(regions) == 1:
             return self._detect(rgb, regions[0], timestamp_ms, self.config.max_people)
-        candidates = []
+        candidates, seen_by = [], {}
         for index, region in enumerate(regions):
             if index and region not in self._occupied and (self._frames + index) % self.config.tile_search_every:
                 continue  # an empty tile, not its turn
-            found = self._detect(rgb, region, timestamp_ms, self.config.max_people)
-            (self._occupied.add if found else self._occupied.discard)(region)
-            candidates += [(_completeness(person, region, index == 0), person) for person in found]
+            self._occupied.discard(region)
+            for person in self._detect(rgb, region, timestamp_ms, self.config.max_people):
+                candidates.append((_completeness(person, region, index == 0), person))
+                seen_by[id(person)] = region
         self._frames += 1
-        return merge_duplicates(candidates, self.config.max_people)
+        people = merge_duplicates(candidates, self.config.max_people)
+        # only the tiles whose view of someone was kept follow them on the next frame; a tile that
+        # saw only people another region saw better counts as empty (searched in turn)
+        self._occupied.update(seen_by[id(person)] for person in people)
+        return people
 
     def _regions_for(self, width: int, height: int) -> list[tuple[int, int, int, int]]:
         if (width, height) in self._regions:
