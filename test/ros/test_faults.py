@@ -142,10 +142,11 @@ def test_small_tiles_on_a_1080p_frame_stay_within_max_tiles_landmarkers(session_
 def test_deactivate_and_activate_during_a_long_frame_leave_one_worker_that_answers_every_frame(
     session_factory, frames, record_property
 ):
-    session = session_factory(tile_size="256", image_reliability="reliable")
+    # every tile searched on every frame: the first 1080p frame creates all 15 landmarkers (seconds)
+    session = session_factory(tile_size="256", image_reliability="reliable", tile_search_every="1")
     session.wait_until_listening()
     assert session.send(image_message(frames[0], 0)) is not None
-    long_frame = image_message(cv2.resize(frames[1], (1920, 1080)), 1)  # 15 new landmarkers: seconds
+    long_frame = image_message(cv2.resize(frames[1], (1920, 1080)), 1)
     session.publisher.publish(long_frame)
     # the pose stage logs the frame size's tile cap as it starts on the frame: the worker is inside it
     assert session.node.wait_for_output("1920x1080 frames need", 30.0), session.node.output()[-3000:]
@@ -230,7 +231,7 @@ def test_many_frame_sizes_keep_landmarkers_for_few_of_them_within_a_stated_memor
 def test_sigint_while_a_long_tiled_frame_is_processed_ends_the_node_with_status_0(session_factory, frames, delay_s,
                                                                                    record_property):
     """A launch system sends SIGINT to every node at shutdown, at whatever point its frame is."""
-    session = session_factory(tile_size="256", image_reliability="reliable")
+    session = session_factory(tile_size="256", image_reliability="reliable", tile_search_every="1")
     session.wait_until_listening()
     assert session.send(image_message(frames[0], 0)) is not None
     session.publisher.publish(image_message(cv2.resize(frames[1], (1920, 1080)), 1))  # 15 new landmarkers

@@ -202,7 +202,9 @@ def test_a_tampered_pose_bundle_fails_activation_loudly_and_a_later_activation_r
         return any(array.status[0].level == bytes([2]) and "activation failed: PoseModelError" in
                    array.status[0].message for array in session.diagnostics)
 
-    assert session.tester.spin_until(dead_on_diagnostics, 2.0), [a.status[0].message for a in session.diagnostics]
+    # how soon is a figure, recorded below; the assertion waits for the signal itself (DDS discovery
+    # of a just-started node takes a variable while on a busy machine)
+    assert session.tester.spin_until(dead_on_diagnostics, 15.0), [a.status[0].message for a in session.diagnostics]
     record_property("measurement", f"failed activation on /diagnostics as ERROR after "
                                    f"{time.monotonic() - failed_at:.2f} s of waiting")
     assert session.latest_diagnostic_values()["lifecycle_state"] == "inactive"
