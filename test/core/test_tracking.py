@@ -159,3 +159,11 @@ def test_two_people_in_basketball1_get_two_ids(basketball_image):
     # an empty tile is searched every tile_search_every (2) frames: a person there is found one
     # frame later at most, and confirmed after min_hits (3) frames
     assert ids_per_frame[3:] == [[1, 2]] * 3
+
+
+def test_ids_ended_by_a_reset_are_reported_by_the_next_update():
+    tracker = Tracker(TrackerConfig(min_hits=1))
+    ids_over(tracker, [[(100, 100), (400, 100)]])
+    tracker.reset()  # a clock jump: every track ends
+    tracker.update([person_box(100, 100, 140, 200)], 5.0)
+    assert sorted(tracker.expired) == [1, 2] and tracker.update([], 5.1) is not None and tracker.expired == []

@@ -142,7 +142,6 @@ class Pipeline:
         """Runs every stage on one RGB frame taken at `stamp` seconds."""
         self._take_pending()
         stamp_repeated = stamp == self._last_stamp
-        before_reset = [track_id for track_id in self.tracker.tracks if track_id > 0]
         clock_reset = self._handle_clock(stamp)
         t0 = time.perf_counter()
         people = self.pose.process(rgb, stamp)
@@ -168,9 +167,8 @@ class Pipeline:
                                                                    self.settings.min_confidence)
         t5 = time.perf_counter()
         timings = dict(zip(STAGES, np.diff([t0, t1, t2, t3, t4, t5]).tolist()))
-        ended = list(self.tracker.expired) + (before_reset if clock_reset else [])
         return FrameResult(stamp, results, self.labels, self.model_id, timings, clock_reset, len(predictions),
-                           stamp_repeated, ended)
+                           stamp_repeated, list(self.tracker.expired))
 
     def _track(self, people: list[PersonPose], stamp: float) -> list[PersonResult]:
         results = []

@@ -76,7 +76,8 @@ class Tracker:
         self.tracks: dict[int, Track] = {}
         self._next_id = 1
         self._next_tentative = -1
-        self.expired: list[int] = []  # ids expired by the last update, for downstream cleanup
+        self.expired: list[int] = []  # ids ended by the last update (or a reset before it), for cleanup
+        self._ended_by_reset: list[int] = []
 
     def update(self, people: list[PersonPose], stamp: float) -> list[tuple[int, PersonPose]]:
         """Ids of the people in this frame who belong to confirmed tracks, in the order given."""
@@ -98,13 +99,15 @@ class Tracker:
         result = []
         for index, person in enumerate(people):
             track = assignment.get(index)
-            upright = torso_tilt_deg(person.landmarks) <= self.config.max_confirm_tilt_deg
+            # only a track still to be confirmed asks whether its person stands
+            counts = (track is not None and track.track_id > 0) or \
+                torso_tilt_deg(person.landmarks) <= self.config.max_confirm_tilt_deg
             if track is None:
-                track = Track(self._next_tentative, boxes[index], stamp, hits=int(upright))
+                track = Track(self._next_tentative, boxes[index], stamp, hits=int(counts))
                 self._next_tentative -= 1
                 self.tracks[track.track_id] = track
             else:
-                self._observe(track, boxes[index], stamp, counts=upright or track.track_id > 0)
+                self._observe(track, boxes[index], stamp, counts=counts)
             if track.track_id < 0 and track.hits >= self.config.min_hits:
                 del self.tracks[track.track_id]
                 track.track_id = self._next_id
@@ -115,7 +118,8 @@ class Tracker:
         self.expired = [tid for tid, t in self.tracks.items() if stamp - t.last_stamp > self.config.max_age_s]
         for track_id in self.expired:
             del self.tracks[track_id]
-        self.expired = [tid for tid in self.expired if tid > 0]
+        self.expired = self._ended_by_reset + [tid for tid in self.expired if tid > 0]
+        self._ended_by_reset = []
         return result
 
     def _cost(self, predicted: np.ndarray, boxes: np.ndarray) -> np.ndarray:
@@ -140,7 +144,8 @@ class Tracker:
 
     def reset(self) -> None:
         """Forget every track (ids keep counting up, so an old id is never reused)."""
-        self.expired = [track_id for track_id in self.tracks if track_id > 0]
+        self._ended_by_reset = [track_id for track_id in self.tracks if track_id > 0]
+        self.expired = list(self._ended_by_reset)
         self.tracks.clear()
 
 
