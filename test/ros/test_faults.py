@@ -53,19 +53,13 @@ def bombs() -> dict[str, bytes]:
             "jpeg 8000x8000": cv2.imencode(".jpg", np.zeros((8000, 8000), np.uint8))[1].tobytes()}
 
 
-def raw_image(width: int, height: int, index: int) -> Image:
+def raw_image(width: int, height: int, index: int, encoding: str = "rgb8", channels: int = 3) -> Image:
     msg = image_message(np.zeros((1, 1, 3), np.uint8), index)
-    msg.width, msg.height, msg.step = width, height, width * 3
-    msg.data = bytes(width * height * 3)
-    return msg
-
-
-
-def blank_image(width: int, height: int, encoding: str, channels: int, index: int) -> Image:
-    msg = raw_image(1, 1, index)
     msg.width, msg.height, msg.encoding, msg.step = width, height, encoding, width * channels
     msg.data = bytes(width * height * channels)
     return msg
+
+
 
 def warmed_up_rss_mb(session, frames, compressed: bool = False) -> float:
     """The node's RSS once its first frames have loaded everything, with the peak mark reset there."""
@@ -291,4 +285,4 @@ def test_the_largest_frames_arrive_over_the_shipped_dds_profile(session_factory,
     trace; the README says which sizes need image_reliability: reliable."""
     session = session_factory(image_reliability=reliability)
     session.wait_until_listening()
-    assert session.send(blank_image(width, height, "bgra8", 4, 0), timeout=30.0) is not None
+    assert session.send(raw_image(width, height, 0, "bgra8", 4), timeout=30.0) is not None

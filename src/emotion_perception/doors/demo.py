@@ -153,9 +153,11 @@ def run_demo(config: Optional[DemoConfig] = None) -> int:
         reports = []
         replay_started = time.monotonic()
         threading.Thread(target=lambda: (reports.append(player.play()), done.set()), daemon=True).start()
+        next_look = time.monotonic()
         while not done.is_set():
             executor.spin_once(timeout_sec=0.05)
-            if config.hri:
+            if config.hri and time.monotonic() >= next_look:  # a graph query, twice a second
+                next_look += 0.5
                 bodies.update(name for name, _ in listener.get_topic_names_and_types() if name.startswith("/humans/"))
         _spin_until_quiet(executor, received, quiet_s=2.0, limit_s=15.0)
         _spin_for(executor, 1.5)  # one more diagnostics period
