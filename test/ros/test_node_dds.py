@@ -75,12 +75,12 @@ def check_emotion_stream(replies: list[FrameEmotions], sent: int, labels: list[s
 
 
 def test_image_frames_of_real_footage_become_emotions_with_the_sources_stamps(session_factory, frames):
-    from emotion_perception.training.mocap.corpus import CLASSES
+    from emotion_perception.training.recipe import RECIPE
 
     session = session_factory(model='""')  # the packaged, sha256-checked model, as deployed
     session.wait_until_listening()
     replies = [session.send(image_message(rgb, i)) for i, rgb in enumerate(frames[:40])]
-    check_emotion_stream(replies, 40, list(CLASSES), PACKAGED_MODEL_ID)
+    check_emotion_stream(replies, 40, list(RECIPE.classes), PACKAGED_MODEL_ID)
     # The debug image is drawn because we subscribe: same stamp, overlay on the real frame.
     assert session.tester.spin_until(lambda: len(session.debug) > 0, 5.0)
     debug = session.debug[-1]

@@ -26,9 +26,9 @@ def clips():
 
 def test_each_held_out_source_is_judged_on_the_classes_it_labels_that_a_training_source_teaches(clips):
     # happy, insecure, tired and energetic are Bandai's alone: no other source can teach them
-    assert judged_classes(clips, "bandai") == ("neutral", "sad", "angry", "proud")
-    assert judged_classes(clips, "xia") == ("neutral", "sad", "angry", "proud")
-    assert judged_classes(clips, "aalto") == ("neutral", "sad", "angry")
+    assert judged_classes(clips, "bandai", CLASSES) == ("neutral", "sad", "angry", "proud")
+    assert judged_classes(clips, "xia", CLASSES) == ("neutral", "sad", "angry", "proud")
+    assert judged_classes(clips, "aalto", CLASSES) == ("neutral", "sad", "angry")
 
 
 def test_arousal_order_and_the_neutral_share_read_what_a_node_publishes():
@@ -40,7 +40,8 @@ def test_arousal_order_and_the_neutral_share_read_what_a_node_publishes():
     confident_sad[CLASSES.index("sad")] = 0.9
     unsure_sad[CLASSES.index("sad")] = 0.3  # below the node's min_confidence: published as unknown
     confident_neutral[neutral] = 0.9
-    assert neutral_or_unknown_share(np.stack([confident_sad, unsure_sad, confident_neutral, confident_sad])) == 0.5
+    windows = np.stack([confident_sad, unsure_sad, confident_neutral, confident_sad])
+    assert neutral_or_unknown_share(windows, CLASSES) == 0.5
 
 
 def _limb_speed(windows: np.ndarray, frames: int = 5) -> np.ndarray:
@@ -136,6 +137,35 @@ def test_any_source_given_by_path_is_scored_as_a_held_out_source(tmp_path):
                 "arousal_order_ok", "tempo_label_change", "tempo_takes_neutral"):
         assert key in written and written[key] == scores[key], key
     assert written["clips"] == 6 and 0.0 <= written["tempo_takes_neutral"] <= 1.0
+
+
+def test_a_recipes_classes_set_the_models_outputs_and_the_clips_it_learns(clips, tmp_path, monkeypatch):
+    import dataclasses
+
+    from emotion_perception.training import cross_source
+    from emotion_perception.training.train import predict
+
+    four = load_recipe(RECIPES_DIR / "four_classes.yaml")
+    assert four.classes == ("neutral", "sad", "angry", "proud") and four.model.num_classes == 4
+    taught = four.taught(clips)
+    assert {c.label for c in taught} == set(four.classes)
+    assert {c.name for c in clips if c.tempo_control} <= {c.name for c in taught}, "tempo takes train as neutral"
+    for classes, complaint in ((["neutral", "joyful"], "joyful"), (["sad", "angry"], "neutral")):
+        bad = tmp_path / "bad.yaml"
+        bad.write_text(yaml.safe_dump({"classes": classes}))
+        with pytest.raises(ValueError, match="bad.yaml") as raised:
+            load_recipe(bad)
+        assert complaint in str(raised.value)
+
+    monkeypatch.setenv("EMOTION_CACHE_DIR", str(tmp_path))
+    quick = dataclasses.replace(four, train=dataclasses.replace(four.train, epochs=1, min_epoch_windows=0),
+                                recurrent_member_epochs=0)
+    walks = [c for c in clips if c.dataset == "dataset-1" and c.content == "walk"]
+    chosen = [next(c for c in walks if c.label == label) for label in ("neutral", "happy", "sad", "tired")]
+    model, windows = cross_source.train_recipe(quick, chosen, seed=0, progress=False)
+    assert [c.label for c in windows.clips] == ["neutral", "sad"], "happy and tired are not the recipe's"
+    assert windows.classes == four.classes and set(windows.labels.tolist()) == {0, 1}
+    assert predict(model, windows.features[:2])[0].shape == (2, 4)
 
 
 def test_a_recipe_trained_again_on_the_same_clips_is_loaded_not_retrained(clips, tmp_path, monkeypatch):

@@ -134,7 +134,7 @@ def test_the_exported_model_outputs_what_the_training_model_outputs(walk_windows
     torch.manual_seed(0)
     model = EmotiPoseformer(CHOSEN).eval()
     path = tmp_path / "m.pt"
-    save_model(model, metadata_for("test/0", {}), path)
+    save_model(model, metadata_for("test/0", RECIPE, {}), path)
     engine = EmotionEngine(path, device="cpu")
     x = walk_windows.features[:16]
     expected, expected_va = predict(model, x)
@@ -143,7 +143,7 @@ def test_the_exported_model_outputs_what_the_training_model_outputs(walk_windows
     np.testing.assert_allclose(np.array([[g.valence, g.arousal] for g in got]), expected_va, atol=1e-5)
     assert load_model(path).metadata.license.startswith("CC BY-NC 4.0")
     int8_path = tmp_path / "m8.pt"
-    save_model(torch.jit.script(quantize_int8(model)), metadata_for("test/0-int8", {}), int8_path)
+    save_model(torch.jit.script(quantize_int8(model)), metadata_for("test/0-int8", RECIPE, {}), int8_path)
     int8 = np.stack([p.probabilities for p in EmotionEngine(int8_path, device="cpu").predict(x)])
     assert np.abs(int8 - expected).max() < 0.05
 
@@ -166,11 +166,11 @@ def test_the_recipes_model_averages_its_members_and_exports_as_one_file(walk_win
 
     model.temperature.fill_(2.0)
     path = tmp_path / "ensemble.pt"
-    save_model(model, metadata_for("test/ensemble", {}), path)
+    save_model(model, metadata_for("test/ensemble", RECIPE, {}), path)
     got = np.stack([g.probabilities for g in EmotionEngine(path, device="cpu").predict(x)])
     np.testing.assert_allclose(got, rescale(averaged, 2.0), atol=1e-5)
     int8_path = tmp_path / "ensemble8.pt"
-    save_model(torch.jit.script(quantize_int8(model)), metadata_for("test/ensemble-int8", {}), int8_path)
+    save_model(torch.jit.script(quantize_int8(model)), metadata_for("test/ensemble-int8", RECIPE, {}), int8_path)
     int8 = np.stack([p.probabilities for p in EmotionEngine(int8_path, device="cpu").predict(x)])
     assert np.abs(int8 - got).max() < 0.05
 
@@ -187,7 +187,7 @@ def test_held_out_motions_are_whole_contents_of_every_source(clips):
 
 def test_evaluation_views_are_four_cameras_a_quarter_turn_apart_with_the_nodes_warm_up_windows(clips):
     short = [c for c in clips if c.source == "xia" and c.content == "jump_1"][:3]  # 1.2-1.3 s each
-    windows, view = view_windows(short, seed=0)
+    windows, view = view_windows(short, seed=0, classes=CLASSES)
     assert set(view.tolist()) == {0, 1, 2, 3}
     assert np.bincount(view).min() > 0, "every camera sees the person (a torso hidden from one view costs windows)"
     # clips shorter than one 1.93 s window still give windows: the node judges a person from their
@@ -243,7 +243,7 @@ def test_each_held_out_sources_temperature_is_fitted_on_people_its_model_never_s
     def test_set(truth: np.ndarray) -> HeldOutSet:
         n = len(truth)
         return HeldOutSet((), (WindowSet(np.zeros((n, 1, 1, 1), np.float32), truth, np.zeros((n, 2)),
-                                         np.zeros(n, int), (), ()), np.zeros(n, int)), None)
+                                         np.zeros(n, int), (), ()), np.zeros(n, int)), None, (), ())
 
     trained = {source: HeldOutModel(source, model=None, train_windows=None, probabilities=probabilities, affect=None,
                                     seconds=0.0) for source, (probabilities, _) in answers.items()}

@@ -5,7 +5,8 @@ fold, so they cannot tell a model that reads emotion from one that reads those a
 source (studio and actors) is held out in turn and the recipe is trained on all the others. The
 held-out source is judged on the classes it labels that some training source teaches (a class no
 training source labels cannot be learned, so it is not a test of transfer), as the node publishes:
-the argmax over *all* the model's classes, so a window given a class outside those is wrong. Test
+the argmax over *all* the model's classes (the recipe's), so a window given a class outside those
+is wrong. Test
 windows are the ones the node would produce (warm-up windows included) from four static cameras a
 quarter turn apart per clip, at the recorded speed, body as recorded. Tempo takes (tempo
 instructions with no emotion, `tempo_control`) are scored apart: they should read as neutral.
@@ -43,7 +44,7 @@ from .metrics import (
     per_class_recall,
     top1,
 )
-from .mocap.corpus import CLASSES, SOURCES, Clip, landmarks_key, valence_arousal
+from .mocap.corpus import SOURCES, Clip, landmarks_key, valence_arousal
 from .mocap_windows import Simulation, WindowSet, build_windows, simulation_digest
 from .model import Ensemble
 from .recipe import WINDOW, Recipe, fit, trained_lstm_baseline, untrained
@@ -73,18 +74,19 @@ def holdout_clips(clips: Sequence[Clip], every: int = 5) -> set[str]:
     return held
 
 
-def view_windows(clips: Sequence[Clip], seed: int, simulation: Simulation = TEST_SIMULATION,
+def view_windows(clips: Sequence[Clip], seed: int, classes: Sequence[str], simulation: Simulation = TEST_SIMULATION,
                  views: int = TEST_VIEWS) -> tuple[WindowSet, np.ndarray]:
-    """Windows of each clip from `views` static cameras a quarter turn apart, and each window's view."""
+    """Windows of each clip from `views` static cameras a quarter turn apart, and each window's
+    view; labels index `classes` (the model's)."""
     sets, view_of = [], []
     for view in range(views):
-        windows = build_windows(clips, CLASSES, WINDOW, seed, views=[1] * len(clips), simulation=simulation,
+        windows = build_windows(clips, classes, WINDOW, seed, views=[1] * len(clips), simulation=simulation,
                                 view_yaw=view * 2 * np.pi / views)
         sets.append(windows)
         view_of.append(np.full(len(windows), view))
     merged = WindowSet(np.concatenate([s.features for s in sets]), np.concatenate([s.labels for s in sets]),
                        np.concatenate([s.valence_arousal for s in sets]), np.concatenate([s.clip_index for s in sets]),
-                       tuple(clips), CLASSES)
+                       tuple(clips), tuple(classes))
     return merged, np.concatenate(view_of)
 
 
@@ -93,20 +95,20 @@ def clip_vote_accuracy(truth: np.ndarray, predicted: np.ndarray, clip_index: np.
     correct = []
     for key in np.unique(np.stack([clip_index, view], axis=1), axis=0):
         members = (clip_index == key[0]) & (view == key[1])
-        correct.append(np.bincount(predicted[members], minlength=len(CLASSES)).argmax() == truth[members][0])
+        correct.append(np.bincount(predicted[members]).argmax() == truth[members][0])
     return float(np.mean(correct))
 
 
-def judged_classes(clips: Sequence[Clip], held_out: str) -> tuple[str, ...]:
-    """The classes the held-out source labels that some training source teaches, in model order."""
+def judged_classes(clips: Sequence[Clip], held_out: str, classes: Sequence[str]) -> tuple[str, ...]:
+    """The model's `classes` that the held-out source labels and some training source teaches."""
     labelled = {c.label for c in clips if c.source == held_out and not c.tempo_control}
     taught = {c.label for c in clips if c.source != held_out}
-    return tuple(c for c in CLASSES if c in labelled & taught)
+    return tuple(c for c in classes if c in labelled & taught)
 
 
-def arousal_means(truth: np.ndarray, affect: np.ndarray) -> dict[str, float]:
-    """The mean predicted arousal of each true class present."""
-    return {CLASSES[k]: float(affect[truth == k, 1].mean()) for k in np.unique(truth)}
+def arousal_means(truth: np.ndarray, affect: np.ndarray, classes: Sequence[str]) -> dict[str, float]:
+    """The mean predicted arousal of each true class present (`truth` indexes `classes`)."""
+    return {classes[k]: float(affect[truth == k, 1].mean()) for k in np.unique(truth)}
 
 
 def arousal_order_ok(means: dict[str, float]) -> bool:
@@ -116,22 +118,22 @@ def arousal_order_ok(means: dict[str, float]) -> bool:
 
 
 def report(truth: np.ndarray, probabilities: np.ndarray, affect: np.ndarray, clip_index: np.ndarray,
-           view: np.ndarray) -> dict:
-    """Every figure of one held-out source, for its test windows."""
+           view: np.ndarray, classes: Sequence[str]) -> dict:
+    """Every figure of one held-out source, for its test windows (`truth` indexes the model's `classes`)."""
     predicted = probabilities.argmax(axis=1)
-    k = len(CLASSES)
+    k = len(classes)
     recall = per_class_recall(truth, predicted, k)
-    va = np.array([valence_arousal(CLASSES[t]) for t in truth])
+    va = np.array([valence_arousal(classes[t]) for t in truth])
     labelled_share, labelled_top1 = labelled_share_and_top1(truth, probabilities, DEFAULT_MIN_CONFIDENCE)
-    means = arousal_means(truth, affect)
+    means = arousal_means(truth, affect, classes)
     return {
         "windows": int(len(truth)), "clips": int(len(np.unique(clip_index))),
         "macro_f1": macro_f1(truth, predicted, k), "top1": top1(truth, predicted),
         "clip_top1": clip_vote_accuracy(truth, predicted, clip_index, view),
         "largest_class_share": largest_class_share(predicted),
-        "largest_class": CLASSES[int(np.bincount(predicted, minlength=k).argmax())],
-        "prediction_share": {c: float(np.mean(predicted == i)) for i, c in enumerate(CLASSES)},
-        "per_class_recall": {CLASSES[i]: float(recall[i]) for i in np.unique(truth)},
+        "largest_class": classes[int(np.bincount(predicted, minlength=k).argmax())],
+        "prediction_share": {c: float(np.mean(predicted == i)) for i, c in enumerate(classes)},
+        "per_class_recall": {classes[i]: float(recall[i]) for i in np.unique(truth)},
         "valence_ccc": concordance_correlation(va[:, 0], affect[:, 0]),
         "arousal_ccc": concordance_correlation(va[:, 1], affect[:, 1]),
         "arousal_means": means, "arousal_order_ok": arousal_order_ok(means),
@@ -142,18 +144,20 @@ def report(truth: np.ndarray, probabilities: np.ndarray, affect: np.ndarray, cli
     }
 
 
-def neutral_or_unknown_share(probabilities: np.ndarray) -> float:
+def neutral_or_unknown_share(probabilities: np.ndarray, classes: Sequence[str]) -> float:
     """The share of windows a node publishes as neutral or `unknown` (below min_confidence)."""
     unknown = probabilities.max(axis=1) < DEFAULT_MIN_CONFIDENCE
-    return float(np.mean(unknown | (probabilities.argmax(axis=1) == CLASSES.index("neutral"))))
+    return float(np.mean(unknown | (probabilities.argmax(axis=1) == list(classes).index("neutral"))))
 
 
 def train_recipe(recipe: Recipe, clips: Sequence[Clip], seed: int, progress: bool) -> tuple[nn.Module, WindowSet]:
     """The recipe trained on these clips' windows. Training is the slow part of every protocol and
     the same model is asked for again (export trains the evaluation's leave-one-out models for its
     temperature), so trained weights are kept on disk (the cache directory's models/), keyed by the
-    recipe, the seed, the clips and the simulation's code, as the windows are."""
-    windows = build_windows(clips, CLASSES, WINDOW, seed, simulation=recipe.simulation)
+    recipe, the seed, the clips and the simulation's code, as the windows are. Clips of classes
+    the recipe does not learn are left out."""
+    clips = recipe.taught(clips)
+    windows = build_windows(clips, recipe.classes, WINDOW, seed, simulation=recipe.simulation)
     key = json.dumps([recipe_hash(recipe), seed, [landmarks_key(c) for c in clips], simulation_digest()])
     path = cache_dir() / "models" / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.pt"
     if path.exists():
@@ -176,44 +180,48 @@ TestSet = tuple[WindowSet, np.ndarray]  # windows and each window's camera view
 @dataclass
 class HeldOutSet:
     """What one held-out source is scored on: its labelled clips of the tested classes, and its
-    tempo takes (none for a source without). `validated`: the classes two or more sources label
-    (the only ones a held-out figure can exist for); the figures are also given with the model's
-    answer restricted to them, to show what the classes one source alone labels cost."""
+    tempo takes (none for a source without), labelled in the model's classes. `validated`: the
+    model's classes two or more sources label (the only ones a held-out figure can exist for);
+    where the model has others, the figures are also given with its answer restricted to these,
+    to show what the classes one source alone labels cost."""
     classes: tuple[str, ...]
     test: TestSet
     tempo: Optional[TestSet]
-    validated: tuple[str, ...] = CLASSES
+    model_classes: tuple[str, ...]
+    validated: tuple[str, ...]
 
     @property
     def clips(self) -> tuple[Clip, ...]:
         return self.test[0].clips
 
 
-def held_out_set(clips: Sequence[Clip], classes: Sequence[str], seed: int,
-                 validated: Sequence[str] = CLASSES) -> HeldOutSet:
+def held_out_set(clips: Sequence[Clip], classes: Sequence[str], seed: int, model_classes: Sequence[str],
+                 validated: Optional[Sequence[str]] = None) -> HeldOutSet:
     """One source's test windows (its clips of `classes`), seen as the node would see its people."""
     tested = [c for c in clips if not c.tempo_control and c.label in classes]
     tempo = [c for c in clips if c.tempo_control]
-    return HeldOutSet(tuple(classes), view_windows(tested, seed), view_windows(tempo, seed) if tempo else None,
-                      tuple(validated))
+    return HeldOutSet(tuple(classes), view_windows(tested, seed, model_classes),
+                      view_windows(tempo, seed, model_classes) if tempo else None, tuple(model_classes),
+                      tuple(model_classes if validated is None else validated))
 
 
-def validated_classes(clips: Sequence[Clip]) -> tuple[str, ...]:
-    """The classes labelled by two or more sources, in model order."""
-    return tuple(k for k in CLASSES if len({c.source for c in clips if c.label == k and not c.tempo_control}) >= 2)
+def validated_classes(clips: Sequence[Clip], classes: Sequence[str]) -> tuple[str, ...]:
+    """The `classes` labelled by two or more sources."""
+    return tuple(k for k in classes if len({c.source for c in clips if c.label == k and not c.tempo_control}) >= 2)
 
 
-def held_out_sets(clips: Sequence[Clip], seed: int, sources: Sequence[str] = SOURCES) -> dict[str, HeldOutSet]:
-    validated = validated_classes(clips)
-    return {source: held_out_set([c for c in clips if c.source == source], judged_classes(clips, source), seed,
-                                 validated)
+def held_out_sets(clips: Sequence[Clip], seed: int, model_classes: Sequence[str],
+                  sources: Sequence[str] = SOURCES) -> dict[str, HeldOutSet]:
+    validated = validated_classes(clips, model_classes)
+    return {source: held_out_set([c for c in clips if c.source == source],
+                                 judged_classes(clips, source, model_classes), seed, model_classes, validated)
             for source in sources}
 
 
-def restricted_to(probabilities: np.ndarray, classes: Sequence[str]) -> np.ndarray:
+def restricted_to(probabilities: np.ndarray, model_classes: Sequence[str], classes: Sequence[str]) -> np.ndarray:
     """The answers of a model that knows only `classes`: the others' probability taken out and the
     rest renormalised (what dropping the classes would give, short of retraining without them)."""
-    keep = np.isin(CLASSES, classes)
+    keep = np.isin(model_classes, classes)
     kept = probabilities * keep
     return kept / np.maximum(kept.sum(axis=1, keepdims=True), 1e-12)
 
@@ -224,13 +232,14 @@ def score(held_out: HeldOutSet, answers: Callable[[np.ndarray], np.ndarray], pro
     test windows, `answers` the model itself (probabilities of any windows) for the tempo checks."""
     windows, view = held_out.test
     result = {"classes": list(held_out.classes)}
-    result.update(report(windows.labels, probabilities, affect, windows.clip_index, view))
+    classes = held_out.model_classes
+    result.update(report(windows.labels, probabilities, affect, windows.clip_index, view, classes))
     result["tempo_label_change"] = tempo_label_change(answers, held_out.clips, seed)["share"]
     if held_out.tempo is not None:
-        result["tempo_takes_neutral"] = neutral_or_unknown_share(answers(held_out.tempo[0].features))
-    if set(held_out.validated) < set(CLASSES):
-        restricted = report(windows.labels, restricted_to(probabilities, held_out.validated), affect,
-                            windows.clip_index, view)
+        result["tempo_takes_neutral"] = neutral_or_unknown_share(answers(held_out.tempo[0].features), classes)
+    if set(held_out.validated) < set(classes):
+        restricted = report(windows.labels, restricted_to(probabilities, classes, held_out.validated), affect,
+                            windows.clip_index, view, classes)
         result["validated_classes_only"] = {key: restricted[key] for key in RESTRICTED_FIGURES}
         result["validated_classes_only"]["classes"] = list(held_out.validated)
     return result
@@ -318,7 +327,8 @@ def report_held_out(recipe: Recipe, clips: Sequence[Clip], trained: HeldOutModel
                              for name, member in zip(ENSEMBLE_MEMBERS, model.members)}
     held = holdout_clips(clips)
     result["invariance"] = agreement(answers, invariance_sample([c for c in clips if c.name in held
-                                                                 and c.source != trained.held_out]), seed)
+                                                                 and c.source != trained.held_out],
+                                                                recipe.classes), seed)
     result["calibration"] = calibration
     result["train_windows"] = int(len(trained.train_windows))
     result["train_seconds"] = round(trained.seconds + time.perf_counter() - start, 1)
@@ -327,14 +337,14 @@ def report_held_out(recipe: Recipe, clips: Sequence[Clip], trained: HeldOutModel
     return result
 
 
-def invariance_sample(clips: Sequence[Clip], per_class: int = 10) -> list[Clip]:
-    """A few held-out clips of each class, to measure invariance in every run cheaply."""
-    return [c for label in CLASSES for c in [c for c in clips if c.label == label][:per_class]]
+def invariance_sample(clips: Sequence[Clip], classes: Sequence[str], per_class: int = 10) -> list[Clip]:
+    """A few held-out clips of each of the model's classes, to measure invariance in every run cheaply."""
+    return [c for label in classes for c in [c for c in clips if c.label == label][:per_class]]
 
 
 def member_scores(member: nn.Module, test: WindowSet, view: np.ndarray) -> dict:
     predicted = predict(member, test.features)[0].argmax(axis=1)
-    return {"macro_f1": macro_f1(test.labels, predicted, len(CLASSES)), "top1": top1(test.labels, predicted),
+    return {"macro_f1": macro_f1(test.labels, predicted, len(test.classes)), "top1": top1(test.labels, predicted),
             "clip_top1": clip_vote_accuracy(test.labels, predicted, test.clip_index, view),
             "largest_class_share": largest_class_share(predicted)}
 
@@ -344,7 +354,7 @@ def baseline_scores(train: WindowSet, held_out: HeldOutSet, recipe: Recipe, seed
     same windows and epochs), the Random Forest on pose statistics, and the gait literature's
     per-joint speed and acceleration statistics with a linear classifier."""
     test, view = held_out.test
-    k = len(CLASSES)
+    k = len(recipe.classes)
     answers = {}
     lstm = trained_lstm_baseline(model, recipe, recipe.recurrent_member_epochs)
     if lstm is not None:
@@ -361,9 +371,9 @@ def baseline_scores(train: WindowSet, held_out: HeldOutSet, recipe: Recipe, seed
 
 def ablation(variants: dict[str, Recipe], clips: Sequence[Clip], seed: int = 0, progress: bool = False) -> dict:
     """Each recipe variant with every source held out once, same seed and the same test windows."""
-    tests = held_out_sets(clips, seed)
     table: dict = {}
     for name, recipe in variants.items():
+        tests = held_out_sets(clips, seed, recipe.classes)
         table[name] = {"recipe": recipe.to_dict()}
         for source, result in leave_one_source_out(recipe, clips, tests, seed, progress=progress).items():
             table[name][source] = {

@@ -106,7 +106,7 @@ def evaluate(out_dir: Path, parts: Sequence[str] = DEFAULT_PARTS, folds: int = 5
         bandai = [c for c in clips if c.source == "bandai"]
         metrics["content_folds"], curves = content_fold_evaluation(bandai, folds, seed, recipe, size_sweep, progress)
         metrics["content_folds"]["stamp"] = stamp(recipe, started)
-        plot_confusion(np.array(metrics["content_folds"]["emotiposeformer"]["confusion_total"]), CLASSES,
+        plot_confusion(np.array(metrics["content_folds"]["emotiposeformer"]["confusion_total"]), recipe.classes,
                        out_dir / "confusion_matrix.png", "EmotiPoseformer, all folds (held-out motions)")
         plot_curves(curves, out_dir / "curves.png")
     if "ablation" in parts:
@@ -134,7 +134,7 @@ def cross_source_evaluation(clips: Sequence[Clip], seed: int, recipe: Recipe, pr
     """Every source held out once; ours trained with `seeds` seeds (windows, initial weights,
     order) on the same test windows, figures averaged with their spread; the baselines with the
     first seed."""
-    tests = held_out_sets(clips, seed)
+    tests = held_out_sets(clips, seed, recipe.classes)
     section: dict = {"protocol": {
         "train": "every source but one, less every fifth motion of a source with five or more (held out "
                  "for invariance)",
@@ -142,8 +142,9 @@ def cross_source_evaluation(clips: Sequence[Clip], seed: int, recipe: Recipe, pr
                        "(people the weights never saw; the held-out source's labels never set it)",
         "test": "the held-out source's clips of the classes it labels that a training source teaches: the "
                 "windows the node would emit (warm-up included), four static cameras a quarter turn apart, every "
-                f"0.25 s; argmax over all {len(CLASSES)} classes; clip vote per clip and camera; tempo takes "
+                f"0.25 s; argmax over all {len(recipe.classes)} classes; clip vote per clip and camera; tempo takes "
                 "apart (tempo_takes_neutral: neutral or unknown)",
+        "classes": list(recipe.classes),
         "tested_classes": {source: list(test.classes) for source, test in tests.items()},
         "actors": {source: load_source(source).actors for source in tests},
         "seeds": list(range(seed, seed + seeds)), "recipe": recipe.to_dict()}}
@@ -198,10 +199,12 @@ def average_runs(runs: list[dict]) -> dict:
 def content_fold_evaluation(clips: list[Clip], folds: int, seed: int, recipe: Recipe, size_sweep: bool,
                             progress: bool, lstm_epochs: int = LSTM_BASELINE_EPOCHS) -> tuple[dict, list[dict]]:
     train_config = recipe.train
-    windows = build_windows(clips, CLASSES, WINDOW, seed=seed, simulation=recipe.simulation)
-    assignments = content_folds(clips, folds, RARE_CLASSES)
-    k = len(CLASSES)
-    selection = size_selection(windows, assignments, train_config, progress) if size_sweep else None
+    clips = recipe.taught(clips)
+    windows = build_windows(clips, recipe.classes, WINDOW, seed=seed, simulation=recipe.simulation)
+    rare = [c for c in RARE_CLASSES if c in recipe.classes]
+    assignments = content_folds(clips, folds, rare)
+    k = len(recipe.classes)
+    selection = size_selection(windows, assignments, train_config, rare, progress) if size_sweep else None
     model_config = SIZES[selection["selected"]] if selection else recipe.model
     results: dict = {"emotiposeformer": [], "lstm": [], **{name: [] for name in baselines.STATIC}}
     curves = []
@@ -239,7 +242,7 @@ def content_fold_evaluation(clips: list[Clip], folds: int, seed: int, recipe: Re
             "seed": seed,
             "windows": int(len(windows)),
             "window": dataclasses.asdict(WINDOW),
-            "classes": list(CLASSES),
+            "classes": list(recipe.classes),
             "train_config": train_config.to_dict(),
             "lstm_epochs": lstm_epochs,
             "model_config": model_config.to_dict(),
@@ -249,7 +252,7 @@ def content_fold_evaluation(clips: list[Clip], folds: int, seed: int, recipe: Re
         entry = {
             "macro_f1": _summary([r["macro_f1"] for r in reports]),
             "top1": _summary([r["top1"] for r in reports]),
-            "recall_per_class": {c: _summary([r["recall"][i] for r in reports]) for i, c in enumerate(CLASSES)},
+            "recall_per_class": {c: _summary([r["recall"][i] for r in reports]) for i, c in enumerate(recipe.classes)},
             "confusion_total": np.sum([r["confusion"] for r in reports], axis=0).tolist(),
         }
         if name == "emotiposeformer":
@@ -267,6 +270,7 @@ def size_selection(
     windows: WindowSet,
     assignments: Sequence[set[str]],
     train_config: TrainConfig,
+    rare: Sequence[str],
     progress: bool,
     subsample: int = 4,
     epochs: int = 6,
@@ -286,7 +290,7 @@ def size_selection(
     contents = np.array([clip.content for clip in windows.clips])[windows.clip_index]
     for fold, held_out in enumerate(assignments):
         inner_clips = [clip for clip in windows.clips if clip.content not in held_out]
-        validation_contents = content_folds(inner_clips, len(assignments) - 1, RARE_CLASSES)[0]
+        validation_contents = content_folds(inner_clips, len(assignments) - 1, rare)[0]
         inner_validation = np.isin(contents, sorted(validation_contents))
         inner_train = ~np.isin(contents, sorted(validation_contents | held_out))
         assert_no_leakage(windows, inner_train, inner_validation)
@@ -383,11 +387,17 @@ def held_out_sources(section: dict) -> list[str]:
     return list(section["protocol"]["tested_classes"])
 
 
+def model_classes(section: dict) -> list[str]:
+    """The classes of the models a section scored (sections written before recipes chose their
+    classes were all of the sources' classes)."""
+    return section["protocol"].get("classes", list(CLASSES))
+
+
 def cross_source_table(section: dict) -> list[str]:
     sources = held_out_sources(section)
     lines = [
         "**New people: leave one studio out, train on the others, test on its people** (judged as the node "
-        f"publishes, argmax over all {len(CLASSES)} classes, on the classes the held-out studio labels that a "
+        f"publishes, argmax over all {len(model_classes(section))} classes, on the classes the held-out studio labels that a "
         f"training studio teaches; ours: mean ± std over {len(section['protocol']['seeds'])} training seeds, "
         "baselines: first seed; largest class share: mean, the class named from the first seed)",
         "",
@@ -443,7 +453,7 @@ def class_table(section: dict) -> list[str]:
     lines = ["", "Each class on people the model never saw (recall per held-out source; a class no held-out "
              "source tests is not validated):", "", "| class | held-out people | "
              + " | ".join(f"recall, {s} held out" for s in sources) + " |", "|---" * (2 + len(sources)) + "|"]
-    for name in CLASSES:
+    for name in model_classes(section):
         tested = [s for s in sources if name in section[s]["per_class_recall"]]
         people = sum(actors.get(s) or 0 for s in tested)
         cells = [f"{section[s]['per_class_recall'][name]:.2f}" if s in tested else "" for s in sources]
@@ -507,7 +517,7 @@ def content_fold_table(metrics: dict) -> list[str]:
 
     names = {"emotiposeformer": OURS, **{key: BASELINE_TITLES[key] for key in ("lstm", *baselines.STATIC)}}
     lines = [
-        f"**New motions, same actors: {metrics['protocol']['split']}, Bandai only, {len(CLASSES)} classes**",
+        f"**New motions, same actors: {metrics['protocol']['split']}, Bandai only, {len(metrics['protocol']['classes'])} classes**",
         "",
         "| model | macro-F1 | top-1 |",
         "|---|---|---|",
@@ -584,9 +594,10 @@ def plot_held_out_confusions(section: dict, path: Path) -> None:
     sources = held_out_sources(section)
     figure, axes = plt.subplots(1, len(sources), figsize=(6 * len(sources), 3.5))
     for axis, source in zip(np.atleast_1d(axes), sources):
-        rows = [CLASSES.index(c) for c in section["protocol"]["tested_classes"][source]]
+        classes = model_classes(section)
+        rows = [classes.index(c) for c in section["protocol"]["tested_classes"][source]]
         matrix = np.array(section[source]["confusion"])[rows]
-        image = _draw_confusion(axis, matrix, [CLASSES[r] for r in rows], CLASSES,
+        image = _draw_confusion(axis, matrix, [classes[r] for r in rows], classes,
                                 f"held out {source}: macro-F1 {section[source]['macro_f1']:.3f}")
     figure.colorbar(image, ax=list(np.atleast_1d(axes)))
     figure.savefig(path, dpi=100, bbox_inches="tight")

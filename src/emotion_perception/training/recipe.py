@@ -10,14 +10,14 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Optional, Sequence
 
 import numpy as np
 from torch import nn
 
 from ..core.data_sources import REPOSITORY_ROOT
 from ..core.windows import WindowConfig
-from .mocap.corpus import CLASSES
+from .mocap.corpus import CLASSES, Clip
 from .mocap_windows import Simulation
 from .model import EmotiPoseformer, EmotiPoseformerConfig, Ensemble, LstmBaseline, seeded
 from .train import History, TrainConfig, train_model
@@ -32,6 +32,9 @@ RECIPES_DIR = REPOSITORY_ROOT / "config" / "recipes"
 class Recipe:
     model: EmotiPoseformerConfig
     train: TrainConfig = TrainConfig()
+    # The classes the model learns, in its output order; a recipe file chooses some of the sources'
+    # classes (CLASSES), and clips of the others are not trained on.
+    classes: tuple[str, ...] = CLASSES
     simulation: Simulation = Simulation()
     source_balanced: bool = False  # class loss weighs each source equally
     # Epochs of a 2x256 LSTM (the seed's baseline) trained beside the transformer on the same
@@ -39,9 +42,18 @@ class Recipe:
     # transformer alone.
     recurrent_member_epochs: int = 0
 
+    def __post_init__(self) -> None:
+        if self.model.num_classes != len(self.classes) or len(set(self.classes)) != len(self.classes):
+            raise ValueError(f"model has {self.model.num_classes} outputs for the classes {list(self.classes)}")
+
+    def taught(self, clips: Sequence[Clip]) -> list[Clip]:
+        """The clips of the recipe's classes: all a model of this recipe may be trained or judged on."""
+        return [c for c in clips if c.label in self.classes]
+
     def to_dict(self) -> dict:
-        return {"model": self.model.to_dict(), "train": self.train.to_dict(), "simulation": self.simulation.to_dict(),
-                "source_balanced": self.source_balanced, "recurrent_member_epochs": self.recurrent_member_epochs}
+        return {"classes": list(self.classes), "model": self.model.to_dict(), "train": self.train.to_dict(),
+                "simulation": self.simulation.to_dict(), "source_balanced": self.source_balanced,
+                "recurrent_member_epochs": self.recurrent_member_epochs}
 
 
 def untrained(recipe: Recipe) -> nn.Module:
@@ -79,12 +91,19 @@ def trained_lstm_baseline(model: nn.Module, recipe: Recipe, epochs: int) -> Opti
 
 
 BASE_MODEL = EmotiPoseformerConfig(num_classes=len(CLASSES), window_length=WINDOW.length)
+SECTIONS = ("classes", "model", "train", "simulation", "source_balanced", "recurrent_member_epochs")
 
 
 def recipe_from_dict(data: dict) -> Recipe:
-    """A recipe from a file's contents: each section changes only the settings it names."""
+    """A recipe from a file's contents: each section changes only the settings it names; the
+    model's outputs follow the classes."""
     simulation = {k: tuple(v) if isinstance(v, list) else v for k, v in (data.get("simulation") or {}).items()}
-    return Recipe(model=dataclasses.replace(BASE_MODEL, **(data.get("model") or {})),
+    classes = tuple(data.get("classes") or CLASSES)
+    if any(c not in CLASSES for c in classes) or "neutral" not in classes:
+        raise ValueError(f"classes {list(classes)}: some of the sources' {list(CLASSES)}, neutral among them "
+                         "(tempo takes train as neutral)")
+    model = dataclasses.replace(BASE_MODEL, **(data.get("model") or {}), num_classes=len(classes))
+    return Recipe(model=model, classes=classes,
                   train=TrainConfig(**(data.get("train") or {})), simulation=Simulation(**simulation),
                   source_balanced=bool(data.get("source_balanced", False)),
                   recurrent_member_epochs=int(data.get("recurrent_member_epochs", 0)))
@@ -94,12 +113,12 @@ def load_recipe(path: Path) -> Recipe:
     import yaml
 
     data = yaml.safe_load(Path(path).read_text()) or {}
-    unknown = set(data) - {"model", "train", "simulation", "source_balanced", "recurrent_member_epochs"}
+    unknown = set(data) - set(SECTIONS)
     if unknown:
         raise ValueError(f"{path}: unknown recipe sections {sorted(unknown)}")
     try:
         return recipe_from_dict(data)
-    except TypeError as error:  # a misspelt setting: say which file
+    except (TypeError, ValueError) as error:  # a misspelt setting or class: say which file
         raise ValueError(f"{path}: {error}") from error
 
 
@@ -107,7 +126,8 @@ RECIPE = load_recipe(RECIPES_DIR / "shipped.yaml")
 CHOSEN = RECIPE.model
 # Before the cross-source work: visibility read, bodies as recorded, tempo within 15 %; trained as
 # long as the shipped recipe (the epoch rule is a fix of training length, not an idea to test).
-BASELINE = Recipe(BASE_MODEL, train=RECIPE.train)
+BASELINE = Recipe(dataclasses.replace(BASE_MODEL, num_classes=len(RECIPE.classes)), classes=RECIPE.classes,
+                  train=RECIPE.train)
 
 
 def _model(**changes) -> Callable[[Recipe], Recipe]:

@@ -17,7 +17,7 @@ from ..core.errors import ModelLoadError
 from ..core.inference import load_model
 from ..core.pipeline import default_model_path
 from .cross_source import held_out_set, score
-from .mocap.corpus import CLASSES, list_clips
+from .mocap.corpus import list_clips
 from .mocap.sources import load_source
 from .recipe import WINDOW
 from .train import predict
@@ -29,14 +29,16 @@ def score_source(source_file: Path, model_path: Optional[Path] = None, seed: int
     source = load_source(str(source_file))
     loaded = load_model(model_path or default_model_path())
     metadata = loaded.metadata
-    if tuple(metadata.labels) != CLASSES or (metadata.window_length, metadata.fps) != (WINDOW.length, WINDOW.fps):
-        raise ModelLoadError(f"{loaded.path}: scoring needs a model of the shipped taxonomy and window "
-                             f"({CLASSES}, {WINDOW.length} frames at {WINDOW.fps} fps)")
+    if (metadata.window_length, metadata.fps) != (WINDOW.length, WINDOW.fps):
+        raise ModelLoadError(f"{loaded.path}: scoring needs a model of the training window "
+                             f"({WINDOW.length} frames at {WINDOW.fps} fps)")
+    model_classes = tuple(metadata.labels)
     clips = list_clips([str(source_file)])
-    classes = [c for c in CLASSES if c in {clip.label for clip in clips if not clip.tempo_control}]
+    classes = [c for c in model_classes if c in {clip.label for clip in clips if not clip.tempo_control}]
     if not classes:
-        raise ValueError(f"{source_file}: no labelled clip found (check its files and pattern)")
-    held_out = held_out_set(clips, classes, seed)
+        raise ValueError(f"{source_file}: no labelled clip of the model's classes {list(model_classes)} found "
+                         "(check its files, pattern and labels)")
+    held_out = held_out_set(clips, classes, seed, model_classes)
 
     def answers(x: np.ndarray) -> np.ndarray:
         return predict(loaded.module, x)[0]
