@@ -23,8 +23,9 @@ def train_on_clips(clip_paths: Sequence[Path], taxonomy_path: Path, out: Path, c
     if len(features) == 0:
         raise ValueError("no clip gave a window with enough valid frames (is the person visible?)")
     model_config = dataclasses.replace(RECIPE.model, num_classes=len(classes), window_length=window.length)
-    model, history = fit(dataclasses.replace(RECIPE, model=model_config, classes=tuple(classes), train=config), features, labels, affect,
-                         affect_known=known, progress=progress, description=f"train {name}")
+    recipe = dataclasses.replace(RECIPE, model=model_config, classes=tuple(classes), train=config)
+    model, history = fit(recipe, features, labels, affect, affect_known=known, progress=progress,
+                         description=f"train {name}")
     metadata = ModelMetadata(
         model_id=f"emotiposeformer-{name}/custom", labels=classes, window_length=window.length, fps=window.fps,
         normalization_version=NORMALIZATION_VERSION, license=license_text,

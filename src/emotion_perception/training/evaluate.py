@@ -397,9 +397,9 @@ def cross_source_table(section: dict) -> list[str]:
     sources = held_out_sources(section)
     lines = [
         "**New people: leave one studio out, train on the others, test on its people** (judged as the node "
-        f"publishes, argmax over all {len(model_classes(section))} classes, on the classes the held-out studio labels that a "
-        f"training studio teaches; ours: mean ± std over {len(section['protocol']['seeds'])} training seeds, "
-        "baselines: first seed; largest class share: mean, the class named from the first seed)",
+        f"publishes, argmax over all {len(model_classes(section))} classes, on the classes the held-out studio "
+        f"labels that a training studio teaches; ours: mean ± std over {len(section['protocol']['seeds'])} "
+        "training seeds, baselines: first seed; largest class share: mean, the class named from the first seed)",
         "",
         "| held out | model | macro-F1 | top-1 | clip vote | largest class share | ECE |",
         "|---|---|---|---|---|---|---|",
@@ -517,7 +517,8 @@ def content_fold_table(metrics: dict) -> list[str]:
 
     names = {"emotiposeformer": OURS, **{key: BASELINE_TITLES[key] for key in ("lstm", *baselines.STATIC)}}
     lines = [
-        f"**New motions, same actors: {metrics['protocol']['split']}, Bandai only, {len(metrics['protocol']['classes'])} classes**",
+        f"**New motions, same actors: {metrics['protocol']['split']}, Bandai only, "
+        f"{len(metrics['protocol']['classes'])} classes**",
         "",
         "| model | macro-F1 | top-1 |",
         "|---|---|---|",
