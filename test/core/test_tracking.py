@@ -112,7 +112,7 @@ def test_walking_pedestrians_keep_stable_ids_in_vtest_and_the_cloth_on_the_grass
         detections += len(people)
         lying += sum(torso_tilt_deg(person.landmarks) > 60 for person in people)
         for tid, person in tracker.update(people, index / VTEST_FPS):
-            lifetimes[tid].append((index, person.box()))
+            lifetimes[tid].append((index, person.box))
             confirmed_tilts[tid].append(torso_tilt_deg(person.landmarks))
         ungated_upright += sum(torso_tilt_deg(person.landmarks) <= 45
                                for _, person in ungated.update(people, index / VTEST_FPS))

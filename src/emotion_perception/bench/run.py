@@ -176,11 +176,12 @@ def _callback_table(section: dict[str, Any]) -> list[str]:
 
 
 def one_person_footage() -> tuple[list, list[np.ndarray]]:
-    """pose_1.mp4 (one person, 30 fps: a robot camera's rate) as bag messages and as decoded RGB
-    frames, made once per benchmark run."""
+    """pose_1.mp4 (one person, 30 fps: a robot camera's rate) as the rclpy Image messages a
+    subscription hands the node (their pixels in an array.array, which decoding must read
+    without a copy) and as decoded RGB frames, made once per benchmark run."""
     with tempfile.TemporaryDirectory() as directory:
-        messages = footage.one_person(Path(directory))
-    return messages, footage.decoded(messages)
+        rgb = footage.decoded(footage.one_person(Path(directory)))
+    return overdds.ros_images(rgb, fps=30.0), rgb
 
 
 def model_figures(repeats: int, one_person: tuple[list, list[np.ndarray]]) -> dict[str, Any]:

@@ -174,7 +174,7 @@ class Pipeline:
         results = []
         for track_id, person in self.tracker.update(people, stamp):
             self.windows.push(track_id, stamp, person.landmarks)
-            results.append(PersonResult(track_id, person.landmarks, person.box()))
+            results.append(PersonResult(track_id, person.landmarks, person.box))
         self.windows.drop(self.tracker.expired)
         self.smoother.drop(self.tracker.expired)
         return results

@@ -14,6 +14,7 @@ and a person seen by several regions is kept once (the most complete view).
 """
 from __future__ import annotations
 
+import functools
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from .pose_models import resolve_pose_model
 
 LOG = logging.getLogger(__name__)
 DEFAULT_MAX_TILES = 15
+# a person's box holds the landmarks MediaPipe rates at least this visible
+BOX_MIN_VISIBILITY = 0.3
 
 
 @dataclass(frozen=True)
@@ -66,10 +69,12 @@ class PersonPose:
     presence: Optional[np.ndarray] = None
     world: Optional[np.ndarray] = None
 
-    def box(self, min_visibility: float = 0.3) -> np.ndarray:
+    @functools.cached_property
+    def box(self) -> np.ndarray:
         """Axis-aligned box [x0, y0, x1, y1] around the landmarks the model believes are visible
-        (falls back to all landmarks when none are)."""
-        points = self.landmarks[self.landmarks[:, 3] >= min_visibility, :2]
+        (falls back to all landmarks when none are). Computed once: deduplication, tracking and
+        the result each ask for it on every frame."""
+        points = self.landmarks[self.landmarks[:, 3] >= BOX_MIN_VISIBILITY, :2]
         if len(points) == 0:
             points = self.landmarks[:, :2]
         return np.concatenate([points.min(axis=0), points.max(axis=0)])
@@ -106,7 +111,7 @@ def _completeness(person: PersonPose, region: tuple[int, int, int, int], frame_r
     """How fully a region saw a person: mean visibility, halved when the body touches a tile cut."""
     score = float(np.mean(person.landmarks[:, 3]))
     if not frame_region:
-        x0, y0, x1, y1 = person.box()
+        x0, y0, x1, y1 = person.box
         margin = 2.0
         if x0 <= region[0] + margin or y0 <= region[1] + margin or x1 >= region[2] - margin or y1 >= region[3] - margin:
             score *= 0.5
@@ -118,7 +123,7 @@ def merge_duplicates(candidates: list[tuple[float, PersonPose]], max_people: int
     smaller box above one half) are the same person seen by two regions."""
     kept: list[tuple[float, PersonPose, np.ndarray]] = []
     for score, person in sorted(candidates, key=lambda item: -item[0]):
-        box = person.box()
+        box = person.box
         if all(_overlap_of_smaller(box, other) <= 0.5 for _, _, other in kept):
             kept.append((score, person, box))
         if len(kept) == max_people:

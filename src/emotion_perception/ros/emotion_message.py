@@ -41,14 +41,15 @@ def _person(kit: MessageKit, person, window_length: int) -> Any:
     x0, y0, x1, y1 = (max(0.0, float(v)) for v in person.box)
     box = kit.region_of_interest(x_offset=int(x0), y_offset=int(y0), height=int(max(0.0, y1 - y0)),
                                  width=int(max(0.0, x1 - x0)), do_rectify=False)
-    landmarks = [kit.landmark(x=float(lm[0]), y=float(lm[1]), z=float(lm[2]), visibility=float(lm[3]))
-                 for lm in person.landmarks]
+    # tolist: Python floats in one call instead of a numpy scalar per field (a frame's largest churn)
+    landmarks = [kit.landmark(x=x, y=y, z=z, visibility=visibility)
+                 for x, y, z, visibility in np.asarray(person.landmarks, dtype=np.float64).tolist()]
     emotion = person.has_emotion
     return kit.person_emotion(
         track_id=int(person.track_id),
         label=person.label if emotion else "",
         confidence=float(person.confidence) if emotion else 0.0,
-        probabilities=kit.float_array([float(p) for p in person.probabilities] if emotion else []),
+        probabilities=kit.float_array(np.asarray(person.probabilities, dtype=np.float64).tolist() if emotion else []),
         valence=float(person.valence) if emotion else 0.0,
         arousal=float(person.arousal) if emotion else 0.0,
         emotion_age_s=float(person.emotion_age_s) if emotion else 0.0,

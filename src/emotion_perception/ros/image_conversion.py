@@ -46,8 +46,7 @@ def imgmsg_to_cv2(msg: Any, desired_encoding: str = "passthrough") -> np.ndarray
     row_bytes = width * channels * dtype.itemsize
     if step < row_bytes:
         raise ImageConversionError("bad_step", f"step {step} is shorter than a row of {row_bytes} bytes")
-    data = msg.data
-    buffer = data if isinstance(data, (bytes, bytearray, memoryview)) else bytes(data)
+    buffer = _bytes_of(msg.data)
     if len(buffer) < step * height:
         raise ImageConversionError(
             "truncated", f"data has {len(buffer)} bytes, {step * height} expected ({width}x{height}, step {step})"
@@ -105,6 +104,15 @@ def to_rgb8(msg: Any) -> np.ndarray:
     if hasattr(msg, "format") and not hasattr(msg, "encoding"):
         return compressed_imgmsg_to_cv2(msg, "rgb8")
     return imgmsg_to_cv2(msg, "rgb8")
+
+
+def _bytes_of(data: Any) -> Any:
+    """The message's pixel bytes without a copy where it exposes a buffer (rclpy's array.array,
+    rosbags' numpy array, bytes); a copy only for a plain sequence (test doubles)."""
+    try:
+        return memoryview(data).cast("B")
+    except TypeError:
+        return bytes(data)
 
 
 def _convert(array: np.ndarray, encoding: str, desired: str) -> np.ndarray:
