@@ -39,7 +39,7 @@ def frames(squats_frames) -> list[np.ndarray]:
     return [cv2.resize(f, (360, 640), interpolation=cv2.INTER_AREA) for f in squats_frames]
 
 
-PACKAGED_MODEL_ID = "emotiposeformer-3studios8/6"
+PACKAGED_MODEL_ID = "emotiposeformer-3studios4/7"
 
 
 def set_node_parameter(tester: Tester, name: str, value) -> bool:

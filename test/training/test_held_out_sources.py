@@ -82,7 +82,7 @@ def test_the_shipped_recipe_is_its_file_and_a_flag_overrides_only_when_given(tmp
     from emotion_perception.training.commands import recipe_with_overrides
 
     assert load_recipe(RECIPES_DIR / "shipped.yaml") == RECIPE
-    assert RECIPE.recurrent_member_epochs > 0 and RECIPE.simulation.speed_range == (0.6, 1.6)
+    assert RECIPE.classes == ("neutral", "sad", "angry", "proud") and RECIPE.simulation.speed_range == (0.5, 2.0)
     edited = tmp_path / "longer.yaml"
     data = yaml.safe_load((RECIPES_DIR / "shipped.yaml").read_text())
     data["train"]["epochs"] = 30
@@ -145,7 +145,9 @@ def test_a_recipes_classes_set_the_models_outputs_and_the_clips_it_learns(clips,
     from emotion_perception.training import cross_source
     from emotion_perception.training.train import predict
 
-    four = load_recipe(RECIPES_DIR / "four_classes.yaml")
+    recipe_file = tmp_path / "four.yaml"
+    recipe_file.write_text(yaml.safe_dump({"classes": ["neutral", "sad", "angry", "proud"]}))
+    four = load_recipe(recipe_file)
     assert four.classes == ("neutral", "sad", "angry", "proud") and four.model.num_classes == 4
     taught = four.taught(clips)
     assert {c.label for c in taught} == set(four.classes)

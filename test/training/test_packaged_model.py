@@ -29,7 +29,7 @@ INVARIANCE_FLOOR = {"visibility all 1": 0.55, "bones +-15 %": 0.75, "yaw +90": 0
 def test_the_packaged_model_loads_by_default_with_its_checksum_licences_and_calibration():
     engine = load_default_engine(device="cpu")
     assert engine is not None and engine.path == default_model_path()
-    assert engine.labels == RECIPE.classes and engine.metadata.model_id == "emotiposeformer-3studios8/6"
+    assert engine.labels == RECIPE.classes and engine.metadata.model_id == "emotiposeformer-3studios4/7"
     assert (engine.metadata.window_length, engine.metadata.fps) == (30, 15.0)
     licence = engine.metadata.license
     assert licence.startswith("CC BY-NC 4.0") and "Bandai Namco" in licence

@@ -24,7 +24,7 @@ from emotion_perception.training.metrics import expected_calibration_error, larg
 from emotion_perception.training.mocap.corpus import CLASSES, list_clips
 from emotion_perception.training.mocap_windows import WindowSet, build_windows, content_folds
 from emotion_perception.training.model import EmotiPoseformer, EmotiPoseformerConfig, Ensemble, quantize_int8, seeded
-from emotion_perception.training.recipe import CHOSEN, RECIPE, WINDOW, fit, trained_lstm_baseline
+from emotion_perception.training.recipe import CHOSEN, RECIPE, WINDOW, fit, lstm_baseline
 from emotion_perception.training.train import TrainConfig, predict, train_model, training_epochs
 
 
@@ -155,8 +155,10 @@ def test_the_recipes_model_averages_its_members_and_exports_as_one_file(walk_win
     recipe = dataclasses.replace(RECIPE, train=dataclasses.replace(RECIPE.train, epochs=1, batch_size=64),
                                  recurrent_member_epochs=1)
     model, _ = fit(recipe, ws.features, ws.labels, ws.valence_arousal, progress=False)
-    assert isinstance(model, Ensemble) and trained_lstm_baseline(model, recipe, 1) is model.members[1]
-    assert trained_lstm_baseline(model, recipe, 8) is None, "a baseline trained longer is not the member"
+    windows = (ws.features, ws.labels, ws.valence_arousal)
+    assert isinstance(model, Ensemble) and lstm_baseline(model, recipe, *windows, epochs=1) is model.members[1]
+    longer = lstm_baseline(model, recipe, *windows, epochs=2, progress=False)
+    assert longer is not model.members[1], "a baseline trained longer is not the member: it is trained"
     x = ws.features[:16]
     members = [predict(member, x) for member in model.members]
     averaged, affect = predict(model, x)

@@ -47,7 +47,7 @@ from .metrics import (
 from .mocap.corpus import SOURCES, Clip, landmarks_key, valence_arousal
 from .mocap_windows import Simulation, WindowSet, build_windows, simulation_digest
 from .model import Ensemble
-from .recipe import WINDOW, Recipe, fit, trained_lstm_baseline, untrained
+from .recipe import WINDOW, Recipe, fit, lstm_baseline, untrained
 from .train import predict
 
 TEST_VIEWS = 4
@@ -164,14 +164,19 @@ def train_recipe(recipe: Recipe, clips: Sequence[Clip], seed: int, progress: boo
         model = untrained(recipe)
         model.load_state_dict(torch.load(path, weights_only=True))
         return model.eval(), windows
-    sources = np.array([c.source for c in windows.clips])[windows.clip_index] if recipe.source_balanced else None
-    model, _ = fit(recipe, windows.features, windows.labels, windows.valence_arousal, groups=sources,
+    model, _ = fit(recipe, windows.features, windows.labels, windows.valence_arousal,
+                   groups=source_groups(recipe, windows),
                    progress=progress, description=f"train {'+'.join(sorted({c.source for c in clips}))}")
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.tmp")
     torch.save(model.state_dict(), partial)
     partial.replace(path)
     return model, windows
+
+
+def source_groups(recipe: Recipe, windows: WindowSet) -> Optional[np.ndarray]:
+    """Each window's source, when the recipe's class loss weighs sources equally."""
+    return np.array([c.source for c in windows.clips])[windows.clip_index] if recipe.source_balanced else None
 
 
 TestSet = tuple[WindowSet, np.ndarray]  # windows and each window's camera view
@@ -333,7 +338,7 @@ def report_held_out(recipe: Recipe, clips: Sequence[Clip], trained: HeldOutModel
     result["train_windows"] = int(len(trained.train_windows))
     result["train_seconds"] = round(trained.seconds + time.perf_counter() - start, 1)
     if with_baselines:
-        result["baselines"] = baseline_scores(trained.train_windows, held_out, recipe, seed, model)
+        result["baselines"] = baseline_scores(trained.train_windows, held_out, recipe, seed, model, progress)
     return result
 
 
@@ -349,16 +354,16 @@ def member_scores(member: nn.Module, test: WindowSet, view: np.ndarray) -> dict:
             "largest_class_share": largest_class_share(predicted)}
 
 
-def baseline_scores(train: WindowSet, held_out: HeldOutSet, recipe: Recipe, seed: int, model: nn.Module) -> dict:
-    """The baselines on the same windows: the ensemble's own LSTM member (the seed's LSTM 2x256,
-    same windows and epochs), the Random Forest on pose statistics, and the gait literature's
-    per-joint speed and acceleration statistics with a linear classifier."""
+def baseline_scores(train: WindowSet, held_out: HeldOutSet, recipe: Recipe, seed: int, model: nn.Module,
+                    progress: bool = True) -> dict:
+    """The baselines on the same windows: the seed's LSTM 2x256 (the ensemble's member when the
+    recipe has it), the Random Forest on pose statistics, and the gait literature's per-joint
+    speed and acceleration statistics with a linear classifier."""
     test, view = held_out.test
     k = len(recipe.classes)
-    answers = {}
-    lstm = trained_lstm_baseline(model, recipe, recipe.recurrent_member_epochs)
-    if lstm is not None:
-        answers["lstm"] = predict(lstm, test.features)[0]
+    lstm = lstm_baseline(model, recipe, train.features, train.labels, train.valence_arousal,
+                         groups=source_groups(recipe, train), progress=progress, description="lstm baseline")
+    answers = {"lstm": predict(lstm, test.features)[0]}
     answers.update(baselines.static_answers(train.features, train.labels, test.features, k, seed))
     scores = {}
     for name, probabilities in answers.items():

@@ -31,7 +31,7 @@ from .metrics import concordance_correlation, confusion, macro_f1, per_class_rec
 from .mocap.corpus import CLASSES, Clip, list_clips
 from .mocap.sources import load_source
 from .mocap_windows import WindowSet, build_windows, content_folds
-from .model import EmotiPoseformer, LstmBaseline, quantize_int8, seeded
+from .model import EmotiPoseformer, quantize_int8, seeded
 from .recipe import (
     CHOSEN,
     LSTM_BASELINE_EPOCHS,
@@ -40,7 +40,7 @@ from .recipe import (
     Recipe,
     ablation_variants,
     fit,
-    trained_lstm_baseline,
+    lstm_baseline,
 )
 from .train import TrainConfig, predict, train_model
 
@@ -224,11 +224,8 @@ def content_fold_evaluation(clips: list[Clip], folds: int, seed: int, recipe: Re
         report["int8"] = _int8_check(model, xt, yt, k)
         results["emotiposeformer"].append(report)
 
-        lstm = trained_lstm_baseline(model, recipe, lstm_epochs)
-        if lstm is None:
-            lstm = seeded(lambda: LstmBaseline(k), train_config.seed)
-            train_model(lstm, x, y, va, dataclasses.replace(train_config, epochs=lstm_epochs), progress=progress,
-                        description=f"fold {fold} lstm")
+        lstm = lstm_baseline(model, recipe, x, y, va, epochs=lstm_epochs, progress=progress,
+                             description=f"fold {fold} lstm")
         results["lstm"].append(_classification_report(yt, predict(lstm, xt)[0], k))
 
         for name, probabilities in baselines.static_answers(x, y, xt, k, seed).items():

@@ -10,7 +10,7 @@ import time
 from ..core.data_sources import REPOSITORY_ROOT
 from .recipe import Recipe
 
-MODEL_ID = "emotiposeformer-3studios8/6"
+MODEL_ID = "emotiposeformer-3studios4/7"
 
 
 def recipe_hash(recipe: Recipe) -> str:

@@ -82,12 +82,18 @@ def fit(recipe: Recipe, features: np.ndarray, labels: np.ndarray, valence_arousa
     return Ensemble([transformer, lstm]).eval(), history
 
 
-def trained_lstm_baseline(model: nn.Module, recipe: Recipe, epochs: int) -> Optional[nn.Module]:
-    """The ensemble's LSTM when it is the seed's LSTM baseline (the same windows, seed and number
-    of epochs), so that an evaluation scores it alone instead of training the same network twice."""
+def lstm_baseline(model: nn.Module, recipe: Recipe, features: np.ndarray, labels: np.ndarray,
+                  valence_arousal: np.ndarray, groups: Optional[np.ndarray] = None,
+                  epochs: int = LSTM_BASELINE_EPOCHS, progress: bool = True, description: str = "lstm") -> nn.Module:
+    """The seed's LSTM 2x256 trained `epochs` on the windows `model` was trained on: the ensemble's
+    own member when it is exactly that (same windows, seed and epochs), so that an evaluation
+    never trains the same network twice."""
     if isinstance(model, Ensemble) and recipe.recurrent_member_epochs == epochs:
         return model.members[1]
-    return None
+    lstm = seeded(lambda: LstmBaseline(recipe.model.num_classes), recipe.train.seed)
+    train_model(lstm, features, labels, valence_arousal, dataclasses.replace(recipe.train, epochs=epochs),
+                progress=progress, description=description, groups=groups)
+    return lstm.eval()
 
 
 BASE_MODEL = EmotiPoseformerConfig(num_classes=len(CLASSES), window_length=WINDOW.length)
