@@ -363,17 +363,19 @@ def _int8_check(model: torch.nn.Module, features: np.ndarray, truth: np.ndarray,
 
 def markdown_table(metrics: dict) -> str:
     lines: list[str] = []
+    recipe = metrics.get("cross_source", {}).get("protocol", {}).get("recipe") or RECIPE.to_dict()
     if "cross_source" in metrics:
         lines += cross_source_table(metrics["cross_source"]) + [""]
     if "ablation" in metrics:
         lines += ablation_table(metrics["ablation"]) + [""]
     if "content_folds" in metrics:
-        lines += content_fold_table(metrics["content_folds"])
+        lines += content_fold_table(metrics["content_folds"], ours_title(recipe))
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-# The shipped recipe's name in the tables (recipe.RECIPE: the transformer and the LSTM averaged).
-OURS = "ours (EmotiPoseformer + LSTM)"
+def ours_title(recipe: dict) -> str:
+    """The evaluated recipe's name in the tables: the transformer, with its LSTM member if any."""
+    return "ours (EmotiPoseformer + LSTM)" if recipe.get("recurrent_member_epochs") else "ours (EmotiPoseformer)"
 
 
 BASELINE_TITLES = {"lstm": "LSTM 2x256", "random_forest": "Random Forest (pose statistics)",
@@ -392,6 +394,7 @@ def model_classes(section: dict) -> list[str]:
 
 def cross_source_table(section: dict) -> list[str]:
     sources = held_out_sources(section)
+    ours_name = ours_title(section["protocol"]["recipe"])
     lines = [
         "**New people: leave one studio out, train on the others, test on its people** (judged as the node "
         f"publishes, argmax over all {len(model_classes(section))} classes, on the classes the held-out studio "
@@ -404,13 +407,14 @@ def cross_source_table(section: dict) -> list[str]:
     for source in sources:
         ours, spread = section[source], section[source]["std"]
         lines.append(
-            f"| {source} | {OURS} | {ours['macro_f1']:.3f} ± {spread['macro_f1']:.3f} | "
+            f"| {source} | {ours_name} | {ours['macro_f1']:.3f} ± {spread['macro_f1']:.3f} | "
             f"{ours['top1']:.3f} ± {spread['top1']:.3f} | {ours['clip_top1']:.3f} ± {spread['clip_top1']:.3f} | "
             f"{ours['largest_class_share']:.2f} ({ours['largest_class']}) | {ours['ece']:.3f} |")
         for key, other in ours.get("baselines", {}).items():
             lines.append(f"| {source} | {BASELINE_TITLES.get(key, key)} | {other['macro_f1']:.3f} | "
                          f"{other['top1']:.3f} | {other['clip_top1']:.3f} | {other['largest_class_share']:.2f} | |")
-    lines.append(f"| **mean** | {OURS} | **{section['mean_macro_f1']:.3f}** | | {section['mean_clip_top1']:.3f} | | |")
+    lines.append(f"| **mean** | {ours_name} | **{section['mean_macro_f1']:.3f}** | | "
+                 f"{section['mean_clip_top1']:.3f} | | |")
     lines += members_table(section)
     lines += ["", "Per class, affect and tempo (recall of each tested class; arousal order: mean predicted arousal "
               "sad < neutral < angry; tempo change: windows whose label changes between 0.7x and 1.4x replay; "
@@ -508,11 +512,11 @@ def ablation_table(section: dict) -> list[str]:
     return lines
 
 
-def content_fold_table(metrics: dict) -> list[str]:
+def content_fold_table(metrics: dict, ours_name: str) -> list[str]:
     def cell(entry: dict) -> str:
         return f"{entry['mean']:.3f} ± {entry['std']:.3f}"
 
-    names = {"emotiposeformer": OURS, **{key: BASELINE_TITLES[key] for key in ("lstm", *baselines.STATIC)}}
+    names = {"emotiposeformer": ours_name, **{key: BASELINE_TITLES[key] for key in ("lstm", *baselines.STATIC)}}
     lines = [
         f"**New motions, same actors: {metrics['protocol']['split']}, Bandai only, "
         f"{len(metrics['protocol']['classes'])} classes**",
