@@ -14,11 +14,11 @@ def main(argv: Optional[list[str]] = None) -> int:
     from emotion_perception_msgs.msg import FrameEmotions
     from rclpy.executors import ExternalShutdownException
     from rclpy.node import Node
-    from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
     from sensor_msgs.msg import Image
 
     from ..ros.emotion_message import frame_emotions
     from ..ros.image_conversion import to_rgb8
+    from ..ros.image_qos import image_qos
     from ..ros.node import ROS_KIT
     from ..ros.node_parameters import PARAMETERS, PIPELINE_PARAMETERS, pipeline_from
     from ..ros.parameter_descriptors import descriptor
@@ -37,9 +37,7 @@ def main(argv: Optional[list[str]] = None) -> int:
                                          pipeline.window_length))
 
     reliable = node.get_parameter("image_reliability").value == "reliable"
-    qos = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST,
-                     reliability=ReliabilityPolicy.RELIABLE if reliable else ReliabilityPolicy.BEST_EFFORT)
-    subscription = node.create_subscription(Image, "image", on_image, qos)
+    subscription = node.create_subscription(Image, "image", on_image, image_qos(reliable))
     node.get_logger().info(f"active: callback design, listening on {subscription.topic_name}")
     try:
         rclpy.spin(node)

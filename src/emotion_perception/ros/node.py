@@ -17,7 +17,7 @@ from diagnostic_msgs.msg import DiagnosticArray
 from emotion_perception_msgs.msg import FrameEmotions, Landmark, PersonEmotion
 from rcl_interfaces.msg import SetParametersResult
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
-from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data
+from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
 from rclpy.serialization import deserialize_message
 from sensor_msgs.msg import CompressedImage, Image, RegionOfInterest
 from std_msgs.msg import Header
@@ -32,6 +32,7 @@ from .frame_worker import LatestFrameWorker
 from .heap import release_free_memory
 from .hri_output import HriOutput, hri_messages
 from .image_conversion import to_rgb8
+from .image_qos import image_qos
 from .image_wire import WirePrefix, read_prefix
 from .input_watch import IMAGE_TYPES, InputWatch
 from .node_parameters import PARAMETERS, PIPELINE_PARAMETERS, pipeline_from, refusal, runtime_settings
@@ -127,11 +128,10 @@ class EmotionPerceptionNode(LifecycleNode):
         self.worker.start(lambda frame, arrived, stop: self._handle(pipeline, hri, frame, arrived, stop),
                           lambda: (pipeline.close(), hri and hri.close()))
         reliable = self.param("image_reliability") == "reliable"
-        qos = QoSProfile(depth=1, history=HistoryPolicy.KEEP_LAST, durability=qos_profile_sensor_data.durability,
-                         reliability=ReliabilityPolicy.RELIABLE if reliable else ReliabilityPolicy.BEST_EFFORT)
         self._image_type = CompressedImage if self.param("compressed") else Image
         topic = "image/compressed" if self.param("compressed") else "image"
-        self._subscription = self.create_subscription(self._image_type, topic, self._on_image, qos, raw=True)
+        self._subscription = self.create_subscription(self._image_type, topic, self._on_image, image_qos(reliable),
+                                                      raw=True)
         self._watch = InputWatch(self, self._subscription, IMAGE_TYPES[self.param("compressed")], reliable)
         self.get_logger().info(f"active: model {pipeline.model_id or 'none'} on {self._device}, "
                                f"listening on {self._subscription.topic_name}")
