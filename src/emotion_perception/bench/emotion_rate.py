@@ -12,7 +12,6 @@ from typing import Any, Iterator, Sequence
 
 import numpy as np
 
-from ..core.data_sources import tfjs_footage
 from ..core.pipeline import (
     DEFAULT_EMOTION_RATE_HZ,
     Pipeline,
@@ -21,6 +20,7 @@ from ..core.pipeline import (
     load_default_engine,
 )
 from ..core.pose import PersonPose, PoseConfig, PoseEstimator
+from .footage import rgb_frames
 
 RATES_HZ = (float("inf"), 15.0, 10.0, 5.0, 2.0, 1.0)  # inf: every frame
 MOCAP_CLIPS = 36  # held-out motions, spread over the sources
@@ -45,22 +45,12 @@ class _ReplayedPoses:
 
 
 def _footage_poses(name: str) -> tuple[list[list[PersonPose]], float]:
-    import cv2
-
-    capture = cv2.VideoCapture(str(tfjs_footage(name)))
-    fps = capture.get(cv2.CAP_PROP_FPS)
+    frames, fps = rgb_frames(name)
     estimator = PoseEstimator(PoseConfig(model="full", max_people=2))
-    poses = []
     try:
-        while True:
-            ok, bgr = capture.read()
-            if not ok:
-                break
-            poses.append(estimator.process(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), len(poses) / fps))
+        return [estimator.process(rgb, index / fps) for index, rgb in enumerate(frames)], fps
     finally:
         estimator.close()
-        capture.release()
-    return poses, fps
 
 
 def _mocap_poses() -> Iterator[tuple[list[list[PersonPose]], float]]:
