@@ -26,7 +26,7 @@ from ..core.errors import LeakageError
 from ..core.smoothing import DEFAULT_MIN_CONFIDENCE
 from . import DEFAULT_PARTS, EVALUATION_PARTS, baselines
 from .cross_source import ablation, held_out_sets, leave_one_source_out
-from .identity import stamp
+from .identity import commit, stamp
 from .metrics import concordance_correlation, confusion, macro_f1, per_class_recall, top1
 from .mocap.corpus import CLASSES, Clip, list_clips
 from .mocap.sources import load_source
@@ -90,6 +90,7 @@ def evaluate(out_dir: Path, parts: Sequence[str] = DEFAULT_PARTS, folds: int = 5
              recipe: Recipe = RECIPE, seeds: int = 3, size_sweep: bool = False, progress: bool = True) -> dict:
     """Runs the given parts, merges them into out_dir/metrics.json and regenerates the table and
     the figures."""
+    code = commit()
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "metrics.json"
     previous = json.loads(path.read_text()) if path.exists() else {}
@@ -98,21 +99,21 @@ def evaluate(out_dir: Path, parts: Sequence[str] = DEFAULT_PARTS, folds: int = 5
     if "cross_source" in parts:
         started = time.perf_counter()
         metrics["cross_source"] = cross_source_evaluation(clips, seed, recipe, progress, seeds)
-        metrics["cross_source"]["stamp"] = stamp(recipe, started)
+        metrics["cross_source"]["stamp"] = stamp(recipe, started, code)
         path.write_text(json.dumps(metrics, indent=2) + "\n")  # an hour's figures are saved before any plot
         plot_held_out_confusions(metrics["cross_source"], out_dir / "confusion_held_out_sources.png")
     if "content_folds" in parts:
         started = time.perf_counter()
         bandai = [c for c in clips if c.source == "bandai"]
         metrics["content_folds"], curves = content_fold_evaluation(bandai, folds, seed, recipe, size_sweep, progress)
-        metrics["content_folds"]["stamp"] = stamp(recipe, started)
+        metrics["content_folds"]["stamp"] = stamp(recipe, started, code)
         plot_confusion(np.array(metrics["content_folds"]["emotiposeformer"]["confusion_total"]), recipe.classes,
                        out_dir / "confusion_matrix.png", "EmotiPoseformer, all folds (held-out motions)")
         plot_curves(curves, out_dir / "curves.png")
     if "ablation" in parts:
         started = time.perf_counter()
         metrics["ablation"] = {"variants": ablation(ablation_variants(), clips, seed, progress=False),
-                               "stamp": stamp(recipe, started)}
+                               "stamp": stamp(recipe, started, code)}
     path.write_text(json.dumps(metrics, indent=2) + "\n")
     (out_dir / "table.md").write_text(markdown_table(metrics))
     return metrics
@@ -121,9 +122,9 @@ def evaluate(out_dir: Path, parts: Sequence[str] = DEFAULT_PARTS, folds: int = 5
 def screen(out: Path, recipe: Recipe = RECIPE, seed: int = 0, progress: bool = True) -> dict:
     """The headline protocol with one seed, every source held out, into its own file (never the
     shipped metrics): the loop for trying an idea."""
-    started = time.perf_counter()
+    code, started = commit(), time.perf_counter()
     section = cross_source_evaluation(list_clips(), seed, recipe, progress, seeds=1)
-    section["stamp"] = stamp(recipe, started)
+    section["stamp"] = stamp(recipe, started, code)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"screening": section}, indent=2) + "\n")
     return section

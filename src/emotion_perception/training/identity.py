@@ -30,9 +30,10 @@ def commit() -> str:
     return head + ("-dirty" if dirty else "")
 
 
-def stamp(recipe: Recipe, started: float, model_id: str = MODEL_ID) -> dict:
+def stamp(recipe: Recipe, started: float, code: str, model_id: str = MODEL_ID) -> dict:
     """The stamp every part of metrics.json carries: which model, recipe and code made it, and how
-    long it took (`started`: time.perf_counter() at its start)."""
-    return {"model_id": model_id, "recipe_hash": recipe_hash(recipe), "commit": commit(),
+    long it took (`started`: time.perf_counter() at its start; `code`: commit() when the run
+    began, since the process runs the code it imported then, whatever is committed meanwhile)."""
+    return {"model_id": model_id, "recipe_hash": recipe_hash(recipe), "commit": code,
             "wall_seconds": round(time.perf_counter() - started, 1),
             "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
