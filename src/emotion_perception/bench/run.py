@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -178,10 +177,9 @@ def _callback_table(section: dict[str, Any]) -> list[str]:
 def one_person_footage() -> tuple[list, list[np.ndarray]]:
     """pose_1.mp4 (one person, 30 fps: a robot camera's rate) as the rclpy Image messages a
     subscription hands the node (their pixels in an array.array, which decoding must read
-    without a copy) and as decoded RGB frames, made once per benchmark run."""
-    with tempfile.TemporaryDirectory() as directory:
-        rgb = footage.decoded(footage.one_person(Path(directory)))
-    return overdds.ros_images(rgb, fps=30.0), rgb
+    without a copy) and as RGB frames, made once per benchmark run."""
+    rgb, fps = footage.rgb_frames("pose_1.mp4")
+    return overdds.ros_images(rgb, fps), rgb
 
 
 def model_figures(repeats: int, one_person: tuple[list, list[np.ndarray]]) -> dict[str, Any]:
