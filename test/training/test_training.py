@@ -245,7 +245,7 @@ def test_each_held_out_sources_temperature_is_fitted_on_people_its_model_never_s
     def test_set(truth: np.ndarray) -> HeldOutSet:
         n = len(truth)
         return HeldOutSet((), (WindowSet(np.zeros((n, 1, 1, 1), np.float32), truth, np.zeros((n, 2)),
-                                         np.zeros(n, int), (), ()), np.zeros(n, int)), None, (), ())
+                                         np.zeros(n, int), (), ()), np.zeros(n, int)), None, ())
 
     trained = {source: HeldOutModel(source, model=None, train_windows=None, probabilities=probabilities, affect=None,
                                     seconds=0.0) for source, (probabilities, _) in answers.items()}

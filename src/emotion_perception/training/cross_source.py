@@ -192,8 +192,11 @@ class HeldOutSet:
     classes: tuple[str, ...]
     test: TestSet
     tempo: Optional[TestSet]
-    model_classes: tuple[str, ...]
     validated: tuple[str, ...]
+
+    @property
+    def model_classes(self) -> tuple[str, ...]:
+        return self.test[0].classes
 
     @property
     def clips(self) -> tuple[Clip, ...]:
@@ -206,7 +209,7 @@ def held_out_set(clips: Sequence[Clip], classes: Sequence[str], seed: int, model
     tested = [c for c in clips if not c.tempo_control and c.label in classes]
     tempo = [c for c in clips if c.tempo_control]
     return HeldOutSet(tuple(classes), view_windows(tested, seed, model_classes),
-                      view_windows(tempo, seed, model_classes) if tempo else None, tuple(model_classes),
+                      view_windows(tempo, seed, model_classes) if tempo else None,
                       tuple(model_classes if validated is None else validated))
 
 
